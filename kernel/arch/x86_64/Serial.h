@@ -1,0 +1,7 @@
+#pragma once
+#include "lib/kstd.h"
+
+namespace kernel::x86 {
+void serial_init();
+void serial_write(const char* data, size_t length);
+}  // namespace kernel::x86

@@ -1,0 +1,268 @@
+// The scheduler. Round robin: a task runs for SCHED_TIMESLICE_TICKS ticks, then goes to the
+// back of its CPU's run queue. The run-queue lock is held across the context switch and
+// dropped by the incoming task (finish_task_switch), as in Linux, so no other CPU can pick up
+// `prev` before its registers are saved.
+#include "task/Scheduler.h"
+
+#include <arch/Context.h>
+#include <arch/Cpu.h>
+#include <arch/Memory.h>
+
+#include "lib/Printk.h"
+#include "lib/Spinlock.h"
+#include "mm/PageAllocator.h"
+#include "mm/Slab.h"
+
+extern "C" uint64_t boot_stack_bottom[];
+
+namespace kernel {
+
+namespace {
+
+struct CpuRunQueue {
+    Spinlock lock;  // protects queue, and every task's m_on_rq and m_run_node on this CPU
+    IntrusiveList<Task, &Task::m_run_node> queue;
+    Task* current{nullptr};
+    Task* idle{nullptr};
+    bool need_resched{false};
+    int preempt_count{0};
+    uint64_t nr_switches{0};
+};
+
+// One per CPU; only CPU 0 runs so far. All access goes through this_rq().
+CpuRunQueue g_run_queues[1];
+CpuRunQueue& this_rq() { return g_run_queues[arch::current_cpu_id()]; }
+
+constinit SlabCache g_task_cache("task_struct", sizeof(Task), alignof(Task));
+constinit Task g_boot_idle_task;
+constinit std::atomic<uint64_t> g_jiffies{0};
+constinit std::atomic<int> g_next_tid{1};
+
+// All tasks, for leak checks now and /proc and the tasklist later.
+constinit Spinlock g_tasklist_lock;
+IntrusiveList<Task, &Task::m_all_node> g_all_tasks;
+constinit size_t g_nr_tasks = 0;
+
+void free_task(Task* task) {
+    {
+        SpinlockGuard guard(g_tasklist_lock);
+        g_all_tasks.remove(*task);
+        --g_nr_tasks;
+    }
+    if (task->m_stack_phys)
+        page_allocator().free(task->m_stack_phys, KERNEL_STACK_ORDER);
+    task->~Task();
+    g_task_cache.free(task);
+}
+
+// Runs on the incoming task right after the switch (or first thing in a new task).
+void finish_task_switch(Task* prev) {
+    auto& rq = this_rq();
+    rq.lock.unlock_no_irq();
+    if (prev->m_state == TaskState::Dead)
+        free_task(prev);
+}
+
+void schedule_impl(bool preempt) {
+    auto& rq = this_rq();
+    VERIFY(rq.preempt_count == 0);  // scheduling while atomic is a bug
+    arch::IrqFlags flags = arch::irq_save();
+    rq.lock.lock_no_irq();
+    Task* prev = rq.current;
+    if (!prev->stack_intact())
+        PANIC("kernel stack overflow: end-of-stack canary overwritten");
+
+    if (prev->m_state == TaskState::Dead) {
+        prev->m_on_rq = false;
+    } else if (prev->m_state != TaskState::Running && !preempt) {
+        // Blocking. A preempted task stays queued whatever its state: it was interrupted on
+        // its way to sleep and will re-check its condition (Linux's preempt path).
+        prev->m_on_rq = false;
+    } else if (!prev->m_is_idle) {
+        rq.queue.push_back(*prev);
+    }
+
+    Task* next = rq.queue.take_first();
+    if (!next)
+        next = rq.idle;
+    rq.need_resched = false;
+    if (next == prev) {
+        rq.lock.unlock_no_irq();
+        arch::irq_restore(flags);
+        return;
+    }
+    next->m_timeslice = SCHED_TIMESLICE_TICKS;
+    rq.current = next;
+    ++rq.nr_switches;
+    prev = arch::switch_to(prev, prev->m_context, next->m_context);
+    finish_task_switch(prev);
+    arch::irq_restore(flags);
+}
+
+}  // namespace
+
+const char* task_state_name(TaskState state) {
+    switch (state) {
+    case TaskState::Running:
+        return "R (running)";
+    case TaskState::Interruptible:
+        return "S (sleeping)";
+    case TaskState::Uninterruptible:
+        return "D (disk sleep)";
+    case TaskState::Dead:
+        return "X (dead)";
+    }
+    return "?";
+}
+
+void sched_init() {
+    auto& rq = this_rq();
+    Task* idle = &g_boot_idle_task;
+    idle->m_is_idle = true;
+    idle->m_on_rq = true;
+    idle->m_tid = 0;
+    __builtin_memcpy(idle->m_comm, "swapper/0", 10);
+    idle->m_stack_base = boot_stack_bottom;
+    *idle->m_stack_base = STACK_END_MAGIC;
+    rq.idle = idle;
+    rq.current = idle;
+}
+
+Task* current() { return this_rq().current; }
+
+void schedule() { schedule_impl(false); }
+
+void yield() {
+    this_rq().need_resched = true;
+    schedule_impl(true);
+}
+
+void set_current_state(TaskState state) {
+    current()->m_state = state;
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+bool wake_up_process(Task* task) {
+    auto& rq = this_rq();
+    SpinlockGuard guard(rq.lock);
+    if (task->m_state == TaskState::Running)
+        return false;
+    VERIFY(task->m_state != TaskState::Dead);
+    task->m_state = TaskState::Running;
+    if (!task->m_on_rq) {
+        task->m_on_rq = true;
+        rq.queue.push_back(*task);
+        if (rq.current->m_is_idle)
+            rq.need_resched = true;
+    }
+    return true;
+}
+
+void wake_up_new_task(Task* task) {
+    auto& rq = this_rq();
+    SpinlockGuard guard(rq.lock);
+    VERIFY(!task->m_on_rq);
+    task->m_state = TaskState::Running;
+    task->m_on_rq = true;
+    rq.queue.push_back(*task);
+    if (rq.current->m_is_idle)
+        rq.need_resched = true;
+}
+
+void scheduler_tick() {
+    g_jiffies.fetch_add(1, std::memory_order_relaxed);
+    auto& rq = this_rq();
+    Task* curr = rq.current;
+    if (curr->m_is_idle) {
+        if (!rq.queue.is_empty())
+            rq.need_resched = true;
+    } else if (curr->m_timeslice == 0 || --curr->m_timeslice == 0) {
+        rq.need_resched = true;
+    }
+}
+
+void preempt_on_interrupt_return() {
+    auto& rq = this_rq();
+    if (rq.need_resched && rq.preempt_count == 0)
+        schedule_impl(true);
+}
+
+void preempt_disable() { ++this_rq().preempt_count; }
+void preempt_enable() {
+    auto& rq = this_rq();
+    VERIFY(rq.preempt_count > 0);
+    --rq.preempt_count;
+}
+
+uint64_t jiffies() { return g_jiffies.load(std::memory_order_relaxed); }
+uint64_t nr_context_switches() { return this_rq().nr_switches; }
+
+size_t nr_tasks() {
+    SpinlockGuard guard(g_tasklist_lock);
+    return g_nr_tasks;
+}
+
+ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name) {
+    void* memory = g_task_cache.allocate();
+    if (!memory)
+        return Error::from_errno(ENOMEM);
+    Task* task = new (memory) Task();
+    auto stack = page_allocator().allocate(KERNEL_STACK_ORDER);
+    if (stack.is_error()) {
+        task->~Task();
+        g_task_cache.free(memory);
+        return stack.release_error();
+    }
+    // No more failure paths after this point.
+    task->m_stack_phys = stack.value();
+    task->m_stack_base = static_cast<uint64_t*>(arch::phys_to_virt(task->m_stack_phys));
+    *task->m_stack_base = STACK_END_MAGIC;
+    task->m_state = TaskState::Uninterruptible;  // not runnable until wake_up_new_task
+    task->m_tid = g_next_tid.fetch_add(1);
+    size_t i = 0;
+    for (; name && name[i] && i + 1 < sizeof(task->m_comm); ++i)
+        task->m_comm[i] = name[i];
+    task->m_comm[i] = 0;
+    arch::prepare_kernel_thread(task->m_context, task->stack_top(), fn, arg);
+    {
+        SpinlockGuard guard(g_tasklist_lock);
+        g_all_tasks.push_back(*task);
+        ++g_nr_tasks;
+    }
+    return task;
+}
+
+ErrorOr<Task*> kthread_run(void (*fn)(void*), void* arg, const char* name) {
+    Task* task = TRY(kthread_create(fn, arg, name));
+    wake_up_new_task(task);
+    return task;
+}
+
+[[noreturn]] void cpu_idle_loop() {
+    for (;;) {
+        arch::irq_disable();
+        if (this_rq().need_resched) {
+            arch::irq_enable();
+            schedule();
+            continue;
+        }
+        // sti takes effect after the next instruction, so no interrupt can slip in between the
+        // check above and the hlt and leave us sleeping with work queued.
+        asm volatile("sti; hlt" ::: "memory");
+    }
+}
+
+}  // namespace kernel
+
+using namespace kernel;
+
+extern "C" void schedule_tail(Task* prev) {
+    finish_task_switch(prev);
+    arch::irq_enable();
+}
+
+extern "C" [[noreturn]] void kernel_thread_exit() {
+    set_current_state(TaskState::Dead);
+    schedule();
+    VERIFY_NOT_REACHED();
+}

@@ -1,0 +1,53 @@
+#pragma once
+// The scheduler: per-CPU round-robin run queues, preemption from the timer tick, and kernel
+// threads. Linux's names where Linux has the same step (schedule, wake_up_process,
+// wake_up_new_task, schedule_tail, scheduler_tick), so the fork path can plug in sched_fork
+// and wake_up_new_task later without reshaping anything.
+#include "lib/ErrorOr.h"
+#include "task/Task.h"
+
+namespace kernel {
+
+inline constexpr uint32_t SCHED_TIMESLICE_TICKS = 3;  // 12 ms at HZ=250
+
+// Turns the running boot context into CPU 0's idle task.
+void sched_init();
+Task* current();
+
+// Gives up the CPU. If current's state is not Running it blocks until woken.
+void schedule();
+void yield();
+// Sets current's state with a full barrier, so a waker that sees the condition true after we
+// set the state cannot miss us (Linux's set_current_state).
+void set_current_state(TaskState state);
+
+// Makes `task` runnable. Returns false if it already was.
+bool wake_up_process(Task* task);
+// First wake-up of a freshly created task (the seed's wake_up_new_task).
+void wake_up_new_task(Task* task);
+
+// Timer interrupt: counts jiffies and ends the current slice when it is used up.
+void scheduler_tick();
+// Called on every return from an interrupt: preempts current if a reschedule is due.
+void preempt_on_interrupt_return();
+void preempt_disable();
+void preempt_enable();
+
+uint64_t jiffies();
+uint64_t nr_context_switches();
+
+// Creates a kernel thread that will run fn(arg); it does not run until wake_up_new_task.
+ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name);
+// kthread_create + wake_up_new_task.
+ErrorOr<Task*> kthread_run(void (*fn)(void*), void* arg, const char* name);
+
+// Tasks that exist (created and not yet freed), for leak checks.
+size_t nr_tasks();
+
+// The idle loop of this CPU; the boot thread ends up here.
+[[noreturn]] void cpu_idle_loop();
+
+}  // namespace kernel
+
+extern "C" void schedule_tail(kernel::Task* prev);
+extern "C" [[noreturn]] void kernel_thread_exit();
