@@ -85,6 +85,7 @@ void PageAllocator::reserve_range(PhysAddr start, PhysAddr end) {
         // Halve the block, giving back the half without `pfn`, until what is left lies inside
         // [first, last). The halves go back unmerged: their buddy is the part being reserved.
         while (head < first || head + pages_in_order(order) > last) {
+            VERIFY(order > 0);  // an order-0 block holding `pfn` always fits
             --order;
             size_t half = pages_in_order(order);
             if (pfn < head + half) {

@@ -111,6 +111,8 @@ void paging_init(const BootInfo& info, EarlyPageAlloc early_alloc) {
             pml4[i] = alloc_table() | TABLE_FLAGS;
 
     write_cr3(g_pml4);
+    // Global pages (the kernel half) survive CR3 switches between address spaces.
+    asm volatile("mov %%cr4, %%rax; or $(1 << 7), %%rax; mov %%rax, %%cr4" ::: "rax", "memory");
     g_direct_map_live = true;
     g_early_alloc = nullptr;
 }

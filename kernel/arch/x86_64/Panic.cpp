@@ -46,7 +46,7 @@ void enter_panic() {
     asm volatile("cli");
     if (g_panicking.fetch_add(1) != 0) {
         printk("\n(nested panic: stopping)\n");
-        arch::power_off(1);
+        arch::power_off(arch::PANIC_STATUS);
     }
 }
 
@@ -92,7 +92,7 @@ void print_backtrace(uint64_t rip, uint64_t rbp) {
     printk("CR0: {:016x} CR2: {:016x} CR3: {:016x} CR4: {:016x}\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
     print_backtrace(f.rip, f.rbp);
     printk("---[ end Kernel panic ]---\n");
-    arch::power_off(1);
+    arch::power_off(arch::PANIC_STATUS);
 }
 
 }  // namespace kernel::x86
@@ -106,7 +106,7 @@ namespace kernel {
     x86::print_backtrace(reinterpret_cast<uint64_t>(__builtin_return_address(0)),
                          reinterpret_cast<uint64_t>(__builtin_frame_address(0)) ? *reinterpret_cast<uint64_t*>(__builtin_frame_address(0)) : 0);
     printk("---[ end Kernel panic ]---\n");
-    arch::power_off(1);
+    arch::power_off(arch::PANIC_STATUS);
 }
 
 }  // namespace kernel

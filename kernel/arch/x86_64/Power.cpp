@@ -82,8 +82,14 @@ uint16_t find_pm1a_control() {
 [[noreturn]] void power_off(int status) {
     asm volatile("cli");
     if (status == 0) {
-        if (uint16_t port = find_pm1a_control())
+        if (uint16_t port = find_pm1a_control()) {
             x86::outw(port, 1 << 13);  // SLP_EN with SLP_TYP 0: S5 (soft off)
+            // QEMU acts on the request asynchronously: give it a moment before concluding
+            // that nothing happened.
+            uint64_t start = x86::rdtsc();
+            while (x86::rdtsc() - start < 5'000'000'000ull)
+                asm volatile("pause");
+        }
         printk("power_off: ACPI shutdown did not happen\n");
         status = 0x7f;
     }
