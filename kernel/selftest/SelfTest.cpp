@@ -11,8 +11,10 @@ constexpr SelfTest g_tests[] = {
     {"preempt", selftest_preempt, false},
     {"waitqueue", selftest_waitqueue, false},
     {"tick", selftest_tick, false},
+    {"paging", selftest_paging, false},
     {"panic_page_fault", selftest_page_fault_panic, true},
     {"panic_call", selftest_panic_call, true},
+    {"panic_text_write", selftest_text_write_panic, true},
 };
 
 bool listed(StringView which, StringView name) {

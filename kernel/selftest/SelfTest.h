@@ -58,7 +58,9 @@ void selftest_threads(SelfTestContext&);
 void selftest_preempt(SelfTestContext&);
 void selftest_waitqueue(SelfTestContext&);
 void selftest_tick(SelfTestContext&);
+void selftest_paging(SelfTestContext&);
 void selftest_page_fault_panic(SelfTestContext&);
+void selftest_text_write_panic(SelfTestContext&);
 void selftest_panic_call(SelfTestContext&);
 
 }  // namespace kernel

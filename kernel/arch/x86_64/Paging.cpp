@@ -18,14 +18,6 @@ namespace kernel::x86 {
 
 namespace {
 
-constexpr uint64_t PTE_PRESENT = 1ull << 0;
-constexpr uint64_t PTE_WRITABLE = 1ull << 1;
-constexpr uint64_t PTE_PWT = 1ull << 3;
-constexpr uint64_t PTE_PCD = 1ull << 4;
-constexpr uint64_t PTE_HUGE = 1ull << 7;
-constexpr uint64_t PTE_GLOBAL = 1ull << 8;
-constexpr uint64_t PTE_NX = 1ull << 63;
-constexpr uint64_t PTE_ADDRESS = 0x000ffffffffff000ull;
 constexpr uint64_t TABLE_FLAGS = PTE_PRESENT | PTE_WRITABLE;  // leaves decide the permissions
 
 constinit PhysAddr g_pml4 = 0;
@@ -115,6 +107,19 @@ void paging_init(const BootInfo& info, EarlyPageAlloc early_alloc) {
     asm volatile("mov %%cr4, %%rax; or $(1 << 7), %%rax; mov %%rax, %%cr4" ::: "rax", "memory");
     g_direct_map_live = true;
     g_early_alloc = nullptr;
+}
+
+std::optional<LeafEntry> lookup_kernel_mapping(VirtAddr virt) {
+    uint64_t* table = table_virt(g_pml4);
+    for (int level = 3; level >= 0; --level) {
+        uint64_t entry = table[(virt >> (12 + 9 * level)) & 511];
+        if (!(entry & PTE_PRESENT))
+            return std::nullopt;
+        if (level == 0 || (level <= 2 && (entry & PTE_HUGE)))
+            return LeafEntry{entry, uint64_t(1) << (12 + 9 * level)};
+        table = table_virt(entry & PTE_ADDRESS);
+    }
+    return std::nullopt;
 }
 
 void* map_mmio(PhysAddr base, size_t size) {

@@ -19,4 +19,22 @@ PhysAddr kernel_virt_to_phys(const void* p);
 
 PhysAddr kernel_pml4();
 
+// The leaf entry mapping `virt` in the kernel's tables (with the page size it maps), or
+// nullopt when nothing maps it. For self-tests and diagnostics.
+struct LeafEntry {
+    uint64_t entry;
+    uint64_t page_size;
+};
+std::optional<LeafEntry> lookup_kernel_mapping(VirtAddr virt);
+
+inline constexpr uint64_t PTE_PRESENT = 1ull << 0;
+inline constexpr uint64_t PTE_WRITABLE = 1ull << 1;
+inline constexpr uint64_t PTE_USER = 1ull << 2;
+inline constexpr uint64_t PTE_PWT = 1ull << 3;
+inline constexpr uint64_t PTE_PCD = 1ull << 4;
+inline constexpr uint64_t PTE_HUGE = 1ull << 7;
+inline constexpr uint64_t PTE_GLOBAL = 1ull << 8;
+inline constexpr uint64_t PTE_NX = 1ull << 63;
+inline constexpr uint64_t PTE_ADDRESS = 0x000ffffffffff000ull;
+
 }  // namespace kernel::x86
