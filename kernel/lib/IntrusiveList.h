@@ -3,6 +3,17 @@
 // of the element and the list names it (IntrusiveList<Task, &Task::m_run_node>). Linking never
 // allocates, which is what lets the commit step of fork be infallible.
 //
+// Both types are constexpr-constructible and trivially destructible, so a list (or an object
+// holding nodes) can be a constinit global: usable before .init_array has run, and no exit-time
+// destructor. The price is that nothing checks automatically that a node is unlinked when its
+// element dies, or that a list is empty when it goes away: the owner says so where the object
+// dies, with VERIFY(!node.is_linked()) or list.assert_empty() (as free_task does for a Task).
+//
+// g++ 12 pitfall: a constinit *array* of lists (or of structs holding one) declared without an
+// initializer is silently zero-filled instead of getting its self-pointing heads, so its first
+// push_back dereferences null. Write `constinit CpuRunQueue g_run_queues[N] = {};` (a single
+// object, or an array member of a class, is fine).
+//
 // Locking is the owner's business: the list does none.
 #include "lib/Assert.h"
 #include "lib/kstd.h"
@@ -11,10 +22,9 @@ namespace kernel {
 
 class IntrusiveListNode {
 public:
-    IntrusiveListNode() = default;
+    constexpr IntrusiveListNode() = default;
     IntrusiveListNode(const IntrusiveListNode&) = delete;
     IntrusiveListNode& operator=(const IntrusiveListNode&) = delete;
-    ~IntrusiveListNode() { VERIFY(!is_linked()); }
 
     bool is_linked() const { return m_next != nullptr; }
 
@@ -37,13 +47,14 @@ private:
 template <typename T, IntrusiveListNode T::*member>
 class IntrusiveList {
 public:
-    IntrusiveList() { m_head.m_next = m_head.m_prev = &m_head; }
+    // The head points at itself when the list is empty. Taking the address of a member is a
+    // constant expression for an object with static storage, so this works in constinit.
+    constexpr IntrusiveList() { m_head.m_next = m_head.m_prev = &m_head; }
     IntrusiveList(const IntrusiveList&) = delete;
     IntrusiveList& operator=(const IntrusiveList&) = delete;
-    ~IntrusiveList() {
-        VERIFY(is_empty());
-        m_head.m_next = m_head.m_prev = nullptr;
-    }
+
+    // For owners to call where the list dies: the destructor is trivial and checks nothing.
+    void assert_empty() const { VERIFY(is_empty()); }
 
     bool is_empty() const { return m_head.m_next == &m_head; }
     size_t size_slow() const {
@@ -74,16 +85,14 @@ public:
     }
     bool contains_slow(const T& item) const {
         for (auto* p = m_head.m_next; p != &m_head; p = p->m_next)
-            if (p == node_of(const_cast<T&>(item)))
+            if (p == node_of(item))
                 return true;
         return false;
     }
 
     class Iterator {
     public:
-        Iterator(IntrusiveListNode* node, const IntrusiveListNode* head) : m_node(node), m_head(head) {
-            m_next = node->m_next;
-        }
+        explicit Iterator(IntrusiveListNode* node) : m_node(node), m_next(node->m_next) {}
         T& operator*() const { return *owner_of(m_node); }
         T* operator->() const { return owner_of(m_node); }
         // Advancing uses the successor saved before the current item was handed out, so the
@@ -98,10 +107,9 @@ public:
     private:
         IntrusiveListNode* m_node;
         IntrusiveListNode* m_next;
-        const IntrusiveListNode* m_head;
     };
-    Iterator begin() { return Iterator(m_head.m_next, &m_head); }
-    Iterator end() { return Iterator(&m_head, &m_head); }
+    Iterator begin() { return Iterator(m_head.m_next); }
+    Iterator end() { return Iterator(&m_head); }
 
 private:
     static IntrusiveListNode* node_of(T& item) { return &(item.*member); }
@@ -121,5 +129,20 @@ private:
 
     IntrusiveListNode m_head;
 };
+
+// What lets lists and their elements be constinit globals (see the top of this file).
+namespace intrusive_list_detail {
+struct Element {
+    IntrusiveListNode node;
+};
+using List = IntrusiveList<Element, &Element::node>;
+static_assert(std::is_trivially_destructible_v<IntrusiveListNode>);
+static_assert(std::is_trivially_destructible_v<List>);
+static_assert([] {
+    List list;  // constant-evaluated: the constructor is constexpr
+    (void)list;
+    return true;
+}());
+}  // namespace intrusive_list_detail
 
 }  // namespace kernel

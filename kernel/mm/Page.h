@@ -8,13 +8,15 @@
 // manages; everything it needs to know about a frame lives here.
 //
 // Who may touch which field:
-//  - m_next/m_prev, m_order, m_state belong to the PageAllocator and change under its lock,
-//    except that whoever owns an allocated block may link its head page into a PageList of its
-//    own (the slab does, for its partial list) while the block is allocated.
+//  - m_node, m_order, m_state belong to the PageAllocator and change under its lock, except
+//    that whoever owns an allocated block may link its head page into a list of its own (the
+//    slab does, for its partial list) while the block is allocated, and must unlink it before
+//    freeing the block (PageAllocator::free VERIFYs that).
 //  - m_usage and the m_slab_* fields belong to whoever allocated the block; the PageAllocator
 //    clears them when it hands a block out and VERIFYs that the owner put them back (m_usage
 //    == None) when the block is freed, which catches "freed a slab page by hand".
 #include "lib/Assert.h"
+#include "lib/IntrusiveList.h"
 #include "lib/kstd.h"
 
 namespace kernel {
@@ -40,10 +42,11 @@ enum class PageUsage : uint8_t {
 };
 
 struct Page {
-    // Links for a PageList: the buddy free lists while the page heads a free block, a slab
-    // cache's partial list while it is a slab. Both null when on no list.
-    Page* m_next{nullptr};
-    Page* m_prev{nullptr};
+    // The link for an IntrusiveList<Page, &Page::m_node>: a buddy free list while the page
+    // heads a free block, a slab cache's partial list while it is a slab (Linux's page->lru).
+    // Trivially destructible, so Page stays so, and constexpr, so lists of pages can live in
+    // constinit globals.
+    IntrusiveListNode m_node;
 
     // Slab bookkeeping, meaningful only when m_usage == Slab (Linux keeps the same three in
     // struct slab, which overlays struct page).
@@ -60,63 +63,5 @@ struct Page {
 
 static_assert(sizeof(Page) <= 48, "one Page per 4 KiB frame: keep it small");
 static_assert(std::is_trivially_destructible_v<Page>);
-
-// A doubly-linked list of Pages through Page::m_next/m_prev, null-terminated, with a head
-// pointer. It is not IntrusiveList because the lists live inside constinit globals (the page
-// allocator, slab caches): they must be constexpr-constructible and trivially destructible so
-// they work before .init_array has run and never register an exit-time destructor.
-// Locking is the owner's business.
-class PageList {
-public:
-    constexpr PageList() = default;
-    PageList(const PageList&) = delete;
-    PageList& operator=(const PageList&) = delete;
-
-    bool is_empty() const { return m_head == nullptr; }
-    Page* first() const { return m_head; }
-    static Page* next(const Page& page) { return page.m_next; }
-
-    void push_front(Page& page) {
-        VERIFY(page.m_next == nullptr && page.m_prev == nullptr && m_head != &page);
-        page.m_next = m_head;
-        if (m_head)
-            m_head->m_prev = &page;
-        m_head = &page;
-    }
-    // `page` must be on this list.
-    void remove(Page& page) {
-        if (page.m_prev) {
-            page.m_prev->m_next = page.m_next;
-        } else {
-            VERIFY(m_head == &page);
-            m_head = page.m_next;
-        }
-        if (page.m_next)
-            page.m_next->m_prev = page.m_prev;
-        page.m_next = page.m_prev = nullptr;
-    }
-    Page* take_first() {
-        Page* page = m_head;
-        if (page)
-            remove(*page);
-        return page;
-    }
-
-    bool contains_slow(const Page& page) const {
-        for (Page* p = m_head; p; p = p->m_next)
-            if (p == &page)
-                return true;
-        return false;
-    }
-    size_t size_slow() const {
-        size_t n = 0;
-        for (Page* p = m_head; p; p = p->m_next)
-            ++n;
-        return n;
-    }
-
-private:
-    Page* m_head{nullptr};
-};
 
 }  // namespace kernel

@@ -22,7 +22,7 @@ void PageAllocator::init(Page* page_array, size_t page_count) {
     m_pages = page_array;
     m_page_count = page_count;
     for (unsigned order = 0; order < ORDER_COUNT; ++order) {
-        new (&m_free_lists[order]) PageList;  // re-init: forget the old array's lists
+        new (&m_free_lists[order]) FreeList;  // re-init: forget the old array's lists
         m_free_block_counts[order] = 0;
     }
     m_total_pages = m_free_pages = m_used_pages = 0;
@@ -159,7 +159,7 @@ void PageAllocator::free(PhysAddr address, unsigned order) {
     VERIFY(head.m_order == order);
     // The owner must have taken the block off its own lists and said it is done with it.
     VERIFY(head.m_usage == PageUsage::None);
-    VERIFY(head.m_next == nullptr && head.m_prev == nullptr);
+    VERIFY(!head.m_node.is_linked());
     head.m_state = PageState::Tail;
     m_used_pages -= pages_in_order(order);
     free_block_locked(pfn, order);
@@ -194,6 +194,7 @@ void PageAllocator::push_free_locked(size_t pfn, unsigned order) {
 
 void PageAllocator::unlink_free_locked(Page& head) {
     VERIFY(head.m_state == PageState::Free);
+    VERIFY(head.m_node.is_linked());
     unsigned order = head.m_order;
     m_free_lists[order].remove(head);
     --m_free_block_counts[order];

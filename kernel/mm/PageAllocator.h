@@ -87,10 +87,13 @@ private:
     void unlink_free_locked(Page& head);
     bool find_free_block_locked(size_t pfn, size_t& head_pfn, unsigned& order) const;
 
+    // One per order, linking the head pages of the free blocks of that order.
+    using FreeList = IntrusiveList<Page, &Page::m_node>;
+
     mutable Spinlock m_lock;
     Page* m_pages{nullptr};
     size_t m_page_count{0};
-    PageList m_free_lists[ORDER_COUNT];
+    FreeList m_free_lists[ORDER_COUNT];
     size_t m_free_block_counts[ORDER_COUNT]{};
     size_t m_total_pages{0};
     size_t m_free_pages{0};

@@ -19,6 +19,7 @@
 // list link points into the slab, which catches many use-after-free writes.
 //
 // Lock order: slab cache registry lock -> a cache's lock -> the page allocator's lock.
+#include "lib/IntrusiveList.h"
 #include "lib/Spinlock.h"
 #include "lib/kstd.h"
 #include "mm/Page.h"
@@ -80,7 +81,8 @@ private:
     uint16_t m_objects_per_slab;
 
     mutable Spinlock m_lock;
-    PageList m_partial_slabs;  // slabs with at least one free slot (guarded by m_lock)
+    // Slabs with at least one free slot, through Page::m_node (guarded by m_lock).
+    IntrusiveList<Page, &Page::m_node> m_partial_slabs;
     size_t m_objects_in_use{0};
     size_t m_pages_in_use{0};
 

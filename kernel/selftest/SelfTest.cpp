@@ -15,6 +15,7 @@ constexpr SelfTest g_tests[] = {
     {"panic_page_fault", selftest_page_fault_panic, true},
     {"panic_call", selftest_panic_call, true},
     {"panic_text_write", selftest_text_write_panic, true},
+    {"panic_double_fault", selftest_double_fault_panic, true},
 };
 
 bool listed(StringView which, StringView name) {

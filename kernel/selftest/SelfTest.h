@@ -61,6 +61,7 @@ void selftest_tick(SelfTestContext&);
 void selftest_paging(SelfTestContext&);
 void selftest_page_fault_panic(SelfTestContext&);
 void selftest_text_write_panic(SelfTestContext&);
+void selftest_double_fault_panic(SelfTestContext&);
 void selftest_panic_call(SelfTestContext&);
 
 }  // namespace kernel

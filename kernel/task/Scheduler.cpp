@@ -30,7 +30,10 @@ struct CpuRunQueue {
 };
 
 // One per CPU; only CPU 0 runs so far. All access goes through this_rq().
-CpuRunQueue g_run_queues[1];
+// The `= {}` is not decoration: g++ 12 silently zero-fills a constinit array that has no
+// initializer when its elements' constant value points into themselves (each queue's empty
+// list head points at itself), leaving null links; with an initializer it gets them right.
+constinit CpuRunQueue g_run_queues[1] = {};
 CpuRunQueue& this_rq() { return g_run_queues[arch::current_cpu_id()]; }
 
 constinit SlabCache g_task_cache("task_struct", sizeof(Task), alignof(Task));
@@ -40,7 +43,7 @@ constinit std::atomic<int> g_next_tid{1};
 
 // All tasks, for leak checks now and /proc and the tasklist later.
 constinit Spinlock g_tasklist_lock;
-IntrusiveList<Task, &Task::m_all_node> g_all_tasks;
+constinit IntrusiveList<Task, &Task::m_all_node> g_all_tasks;
 constinit size_t g_nr_tasks = 0;
 
 void free_task(Task* task) {
@@ -51,6 +54,9 @@ void free_task(Task* task) {
     }
     if (task->m_stack_phys)
         page_allocator().free(task->m_stack_phys, KERNEL_STACK_ORDER);
+    // List nodes have trivial destructors that check nothing: a task still queued somewhere
+    // would leave a dangling link behind, so say here that it is on no list any more.
+    VERIFY(!task->m_run_node.is_linked() && !task->m_all_node.is_linked());
     task->~Task();
     g_task_cache.free(task);
 }
@@ -117,6 +123,7 @@ const char* task_state_name(TaskState state) {
 
 void sched_init() {
     auto& rq = this_rq();
+    rq.queue.assert_empty();  // also catches a zero-filled (never constructed) list head
     Task* idle = &g_boot_idle_task;
     idle->m_is_idle = true;
     idle->m_on_rq = true;

@@ -19,6 +19,10 @@ struct WaitQueueEntry {
 class WaitQueue {
 public:
     WaitQueue() = default;
+    // A queue must not die with sleepers on it: they would wake through a dangling entry.
+    ~WaitQueue() { m_waiters.assert_empty(); }
+    WaitQueue(const WaitQueue&) = delete;
+    WaitQueue& operator=(const WaitQueue&) = delete;
 
     void add(WaitQueueEntry& entry);
     void remove(WaitQueueEntry& entry);

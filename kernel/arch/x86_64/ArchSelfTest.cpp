@@ -1,5 +1,6 @@
-// The kernel's own page tables, checked from inside: W^X on the image, NX on the direct map,
-// and no identity map left behind by boot.S.
+// x86-64 self-tests: the kernel's own page tables checked from inside (W^X on the image, NX on
+// the direct map, no identity map left behind by boot.S), and the faults that only this
+// architecture can stage (a write to kernel text, a double fault onto the IST stack).
 #include <arch/Memory.h>
 
 #include "arch/x86_64/Paging.h"
@@ -64,6 +65,22 @@ void selftest_paging(SelfTestContext& ctx) {
 void selftest_text_write_panic(SelfTestContext& ctx) {
     selftest_write_kernel_text();
     ctx.fail(__FILE__, __LINE__, "kernel text was writable");
+}
+
+// Points the stack at unmapped memory and pushes: the page fault cannot push its own frame
+// either, so the CPU raises a double fault, which only works because the IDT sends it to a
+// known-good IST stack.
+[[gnu::noinline]] void selftest_trigger_double_fault() {
+    asm volatile(
+        "movq %%rsp, %%rax\n"
+        "movq $0xdead0000, %%rsp\n"
+        "pushq $0\n"
+        "movq %%rax, %%rsp\n" ::: "rax", "memory");
+}
+
+void selftest_double_fault_panic(SelfTestContext& ctx) {
+    selftest_trigger_double_fault();
+    ctx.fail(__FILE__, __LINE__, "no double fault");
 }
 
 }  // namespace kernel
