@@ -18,22 +18,18 @@ public:
 
     [[nodiscard]] arch::IrqFlags lock() {
         arch::IrqFlags flags = arch::irq_save();
-        while (m_locked.exchange(true, std::memory_order_acquire)) {
-            while (m_locked.load(std::memory_order_relaxed))
-                arch::cpu_relax();
-        }
-        m_owner_cpu = arch::current_cpu_id();
+        lock_no_irq();
         return flags;
     }
     void unlock(arch::IrqFlags flags) {
-        VERIFY(is_locked());
-        m_owner_cpu = -1;
-        m_locked.store(false, std::memory_order_release);
+        unlock_no_irq();
         arch::irq_restore(flags);
     }
     // For the scheduler only: the run-queue lock is taken in schedule() and released by the
     // next task in finish_task_switch(), so interrupt state is handled by the caller.
     void lock_no_irq() {
+        // Taking a lock this CPU already holds would spin forever: make it a panic instead.
+        VERIFY(!is_locked_by_current_cpu());
         while (m_locked.exchange(true, std::memory_order_acquire)) {
             while (m_locked.load(std::memory_order_relaxed))
                 arch::cpu_relax();

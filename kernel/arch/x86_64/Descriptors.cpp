@@ -51,7 +51,7 @@ constexpr uint64_t segment(uint32_t flags_access) {
 
 }  // namespace
 
-extern "C" const uint64_t trap_stub_table[256];
+extern "C" const uint64_t trap_entry_table[256];
 
 void descriptors_init() {
     auto& cpu = g_boot_cpu;
@@ -95,7 +95,7 @@ void descriptors_init() {
     asm volatile("ltr %w0" ::"r"(TSS_SELECTOR));
 
     for (int v = 0; v < 256; ++v) {
-        uint64_t handler = trap_stub_table[v];
+        uint64_t handler = trap_entry_table[v];
         auto& e = g_idt[v];
         e.offset_low = handler & 0xffff;
         e.selector = KERNEL_CS;

@@ -1,15 +1,15 @@
 /*
  * Interrupt and exception entry, and the kernel context switch.
  *
- * Every vector has a stub that makes the stack uniform (a zero error code where the CPU pushes
+ * Every vector has a short entry that makes the stack uniform (a zero error code where the CPU pushes
  * none, then the vector number) and jumps to a common path that saves all general registers
  * as a TrapFrame (include/arch/TrapFrame.h) and calls x86_handle_trap(TrapFrame*).
  */
     .text
 
-.macro TRAP_STUB vector, has_error
+.macro TRAP_ENTRY vector, has_error
     .p2align 4
-trap_stub_\vector:
+trap_entry_\vector:
     .if \has_error == 0
     pushq $0
     .endif
@@ -19,18 +19,18 @@ trap_stub_\vector:
 
 /* Exceptions that push an error code: 8, 10-14, 17, 21, 29, 30. */
 .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
-    TRAP_STUB \v, 0
+    TRAP_ENTRY \v, 0
 .endr
 .irp v, 8,10,11,12,13,14,17,21,29,30
-    TRAP_STUB \v, 1
+    TRAP_ENTRY \v, 1
 .endr
 .altmacro
-.macro IRQ_STUB_N n
-    TRAP_STUB %n, 0
+.macro IRQ_ENTRY_N n
+    TRAP_ENTRY %n, 0
 .endm
 .set i, 32
 .rept 224
-    IRQ_STUB_N %i
+    IRQ_ENTRY_N %i
     .set i, i + 1
 .endr
 .noaltmacro
@@ -87,18 +87,18 @@ trap_return:
     swapgs
 2:  iretq
 
-/* The stub addresses, in vector order, for the IDT setup in Descriptors.cpp. */
+/* The entry addresses, in vector order, for the IDT setup in Descriptors.cpp. */
     .section .rodata
     .p2align 3
-    .globl trap_stub_table
-trap_stub_table:
+    .globl trap_entry_table
+trap_entry_table:
 .altmacro
-.macro STUB_ADDR n
-    .quad trap_stub_\n
+.macro ENTRY_ADDR n
+    .quad trap_entry_\n
 .endm
 .set i, 0
 .rept 256
-    STUB_ADDR %i
+    ENTRY_ADDR %i
     .set i, i + 1
 .endr
 .noaltmacro
