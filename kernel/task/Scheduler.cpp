@@ -10,6 +10,9 @@
 
 #include "lib/Printk.h"
 #include "lib/Spinlock.h"
+#include "fs/FilesStruct.h"
+#include "fs/FsStruct.h"
+#include "mm/AddressSpace.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
 
@@ -37,7 +40,9 @@ constinit CpuRunQueue g_run_queues[1] = {};
 CpuRunQueue& this_rq() { return g_run_queues[arch::current_cpu_id()]; }
 
 constinit SlabCache g_task_cache("task_struct", sizeof(Task), alignof(Task));
-constinit Task g_boot_idle_task;
+// The boot CPU's idle task lives in static storage, constructed by sched_init(): a Task global
+// would need an exit-time destructor (its RefPtr members are not trivially destructible).
+alignas(Task) constinit unsigned char g_boot_idle_storage[sizeof(Task)] = {};
 constinit std::atomic<uint64_t> g_jiffies{0};
 constinit std::atomic<int> g_next_tid{1};
 
@@ -124,7 +129,7 @@ const char* task_state_name(TaskState state) {
 void sched_init() {
     auto& rq = this_rq();
     rq.queue.assert_empty();  // also catches a zero-filled (never constructed) list head
-    Task* idle = &g_boot_idle_task;
+    Task* idle = new (g_boot_idle_storage) Task();
     idle->m_is_idle = true;
     idle->m_on_rq = true;
     idle->m_tid = 0;

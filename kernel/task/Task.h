@@ -5,9 +5,14 @@
 #include <arch/Context.h>
 
 #include "lib/IntrusiveList.h"
+#include "lib/RefPtr.h"
 #include "lib/kstd.h"
 
 namespace kernel {
+
+class MmStruct;     // mm/AddressSpace.h: the address space (mm_struct)
+class FilesStruct;  // fs/FilesStruct.h: the descriptor table (files_struct)
+class FsStruct;     // fs/FsStruct.h: root, cwd, umask (fs_struct)
 
 enum class TaskState : uint8_t {
     Running,          // TASK_RUNNING: on a run queue or on a CPU
@@ -35,6 +40,12 @@ struct Task {
     uint64_t* m_stack_base{nullptr};  // lowest address; holds STACK_END_MAGIC
     IntrusiveListNode m_run_node;     // run queue; guarded by the run-queue lock
     IntrusiveListNode m_all_node;     // the list of all tasks; guarded by g_tasklist_lock
+
+    // Shared per-task state: null for kernel threads (they borrow the kernel's page tables and
+    // have no descriptors), set for user tasks. Each CLONE_* flag will decide "share or copy".
+    RefPtr<MmStruct> m_mm;
+    RefPtr<FilesStruct> m_files;
+    RefPtr<FsStruct> m_fs;
 
     uint64_t stack_top() const { return reinterpret_cast<uint64_t>(m_stack_base) + KERNEL_STACK_SIZE; }
     bool stack_intact() const { return !m_stack_base || *m_stack_base == STACK_END_MAGIC; }
