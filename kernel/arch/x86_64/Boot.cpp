@@ -19,6 +19,7 @@ extern "C" void (*__init_array_start[])(), (*__init_array_end[])();
 
 namespace kernel::x86 {
 extern uint64_t acpi_rsdp_hint;
+void rtc_init();
 }
 
 namespace kernel::x86 {
@@ -30,6 +31,7 @@ constinit uint64_t g_entry_tsc = 0;
 namespace kernel::arch {
 uint64_t kernel_entry_ns() { return x86::tsc_to_ns(x86::g_entry_tsc); }
 void console_write(const char* data, size_t length) { x86::serial_write(data, length); }
+int console_read_nonblocking() { return x86::serial_read_nonblocking(); }
 }  // namespace kernel::arch
 
 namespace kernel::x86 {
@@ -162,6 +164,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t start_info_phys) {
         (*ctor)();
 
     apic_init();
+    rtc_init();
     kernel_main();
 }
 

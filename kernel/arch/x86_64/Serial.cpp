@@ -34,4 +34,12 @@ void serial_write(const char* data, size_t length) {
     }
 }
 
+int serial_read_nonblocking() {
+    if (!g_serial_ready)
+        serial_init();
+    if (!(inb(COM1 + 5) & 0x01))
+        return -1;
+    return inb(COM1);
+}
+
 }  // namespace kernel::x86

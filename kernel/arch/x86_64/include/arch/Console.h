@@ -4,4 +4,6 @@
 
 namespace kernel::arch {
 void console_write(const char* data, size_t length);
+// The next byte typed on the console, or -1 when none is waiting (never blocks).
+int console_read_nonblocking();
 }

@@ -7,4 +7,7 @@ namespace kernel::arch {
 uint64_t monotonic_ns();
 // monotonic_ns() at the moment the kernel's first instruction ran.
 uint64_t kernel_entry_ns();
+// Wall-clock time (CLOCK_REALTIME): nanoseconds since the Unix epoch, from the CMOS clock read
+// at boot plus monotonic time since.
+uint64_t realtime_ns();
 }  // namespace kernel::arch
