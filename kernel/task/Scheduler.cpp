@@ -7,6 +7,7 @@
 #include <arch/Context.h>
 #include <arch/Cpu.h>
 #include <arch/Memory.h>
+#include <arch/Time.h>
 
 #include "lib/Printk.h"
 #include "lib/Spinlock.h"
@@ -51,7 +52,13 @@ constinit Spinlock g_tasklist_lock;
 constinit IntrusiveList<Task, &Task::m_all_node> g_all_tasks;
 constinit size_t g_nr_tasks = 0;
 
+// Sleepers ordered by wake-up time (Linux's timer wheel, reduced to one sorted list).
+constinit Spinlock g_timer_lock;
+constinit IntrusiveList<Task, &Task::m_timer_node> g_sleepers;
+
 void free_task(Task* task) {
+    VERIFY(!task->m_run_node.is_linked() && !task->m_timer_node.is_linked());
+    arch::release_thread_state(task->m_context);
     {
         SpinlockGuard guard(g_tasklist_lock);
         g_all_tasks.remove(*task);
@@ -103,6 +110,10 @@ void schedule_impl(bool preempt) {
         return;
     }
     next->m_timeslice = SCHED_TIMESLICE_TICKS;
+    uint64_t now = arch::monotonic_ns();
+    prev->m_runtime_ns += now - prev->m_last_switch_ns;
+    next->m_last_switch_ns = now;
+    arch::switch_task_state(prev->m_context, next->m_context, next->stack_top());
     rq.current = next;
     ++rq.nr_switches;
     prev = arch::switch_to(prev, prev->m_context, next->m_context);
@@ -183,6 +194,16 @@ void wake_up_new_task(Task* task) {
 
 void scheduler_tick() {
     g_jiffies.fetch_add(1, std::memory_order_relaxed);
+    {
+        SpinlockGuard guard(g_timer_lock);
+        uint64_t now = arch::monotonic_ns();
+        while (Task* sleeper = g_sleepers.first()) {
+            if (sleeper->m_wake_at_ns > now)
+                break;
+            g_sleepers.remove(*sleeper);
+            wake_up_process(sleeper);
+        }
+    }
     auto& rq = this_rq();
     Task* curr = rq.current;
     if (curr->m_is_idle) {
@@ -204,6 +225,39 @@ void preempt_enable() {
     auto& rq = this_rq();
     VERIFY(rq.preempt_count > 0);
     --rq.preempt_count;
+}
+
+void sleep_until(uint64_t deadline_ns) {
+    Task* self = current();
+    while (arch::monotonic_ns() < deadline_ns) {
+        {
+            SpinlockGuard guard(g_timer_lock);
+            self->m_wake_at_ns = deadline_ns;
+            Task* after = nullptr;
+            for (auto& t : g_sleepers) {
+                if (t.m_wake_at_ns > deadline_ns) {
+                    after = &t;
+                    break;
+                }
+            }
+            if (after)
+                g_sleepers.insert_before(*after, *self);
+            else
+                g_sleepers.push_back(*self);
+            set_current_state(TaskState::Interruptible);
+        }
+        schedule();
+        SpinlockGuard guard(g_timer_lock);
+        g_sleepers.remove(*self);  // a no-op when the tick already took us off
+    }
+    set_current_state(TaskState::Running);
+}
+
+uint64_t task_runtime_ns(const Task& task) {
+    uint64_t runtime = task.m_runtime_ns;
+    if (&task == current())
+        runtime += arch::monotonic_ns() - task.m_last_switch_ns;
+    return runtime;
 }
 
 uint64_t jiffies() { return g_jiffies.load(std::memory_order_relaxed); }

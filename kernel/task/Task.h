@@ -40,6 +40,16 @@ struct Task {
     uint64_t* m_stack_base{nullptr};  // lowest address; holds STACK_END_MAGIC
     IntrusiveListNode m_run_node;     // run queue; guarded by the run-queue lock
     IntrusiveListNode m_all_node;     // the list of all tasks; guarded by g_tasklist_lock
+    IntrusiveListNode m_timer_node;   // sleepers ordered by wake-up time; guarded by the timer lock
+    uint64_t m_wake_at_ns{0};
+
+    // CPU time, accounted at every context switch (CLOCK_THREAD_CPUTIME_ID, times()).
+    uint64_t m_runtime_ns{0};
+    uint64_t m_last_switch_ns{0};
+
+    // Set by set_tid_address / CLONE_CHILD_CLEARTID; set_robust_list's registration.
+    uint64_t m_clear_child_tid{0};
+    uint64_t m_robust_list_head{0};
 
     // Shared per-task state: null for kernel threads (they borrow the kernel's page tables and
     // have no descriptors), set for user tasks. Each CLONE_* flag will decide "share or copy".

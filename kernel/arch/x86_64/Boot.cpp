@@ -20,6 +20,7 @@ extern "C" void (*__init_array_start[])(), (*__init_array_end[])();
 namespace kernel::x86 {
 extern uint64_t acpi_rsdp_hint;
 void rtc_init();
+void user_mode_init();
 }
 
 namespace kernel::x86 {
@@ -149,6 +150,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t start_info_phys) {
     PhysAddr early_begin = g_early_next;
     paging_init(info, early_alloc_page);
     descriptors_init();
+    user_mode_init();
 
     // The kernel's memory: everything usable except what the image, the initrd and the early
     // page tables occupy.

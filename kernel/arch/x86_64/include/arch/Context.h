@@ -12,16 +12,52 @@ extern "C" void x86_kernel_thread_start();
 
 namespace kernel::arch {
 
+struct TrapFrame;
+
+// What a task keeps of the CPU while it is not running. Kernel threads use only `rsp`; user
+// tasks also own an XSAVE area for FPU/SSE/AVX state and their FS/GS bases (TLS).
 struct ThreadContext {
     uint64_t rsp{0};
+    uint64_t fs_base{0};
+    uint64_t gs_base{0};
+    void* fpu{nullptr};  // XSAVE area, 64-byte aligned; null for kernel threads
+    bool user{false};
 };
+
+// Every task's kernel stack keeps a TrapFrame-sized area at its very top: the user registers
+// saved on entry from user mode (Linux's task_pt_regs).
+TrapFrame* task_user_frame(uint64_t stack_top);
+
+// Gives a task user-mode state (an FPU area in its initial state, zero FS/GS bases). Fails
+// with ENOMEM; a task that already has it is reset to the initial state (execve).
+[[nodiscard]] bool prepare_user_state(ThreadContext& ctx);
+void release_thread_state(ThreadContext& ctx);
+
+// Called just before switching stacks from prev to next: saves prev's user-visible CPU state
+// (FPU, FS/GS bases), installs next's, and points the CPU's entry stack at next's kernel stack.
+void switch_task_state(ThreadContext& prev, ThreadContext& next, uint64_t next_stack_top);
+
+// Fills a fresh user frame: all registers zero (as Linux's start_thread leaves them), user
+// segments, interrupts enabled.
+void init_user_frame(TrapFrame& frame, uint64_t entry, uint64_t stack_pointer);
+// Leaves the kernel for user mode with the registers in `frame` (which must be the task's
+// task_user_frame). Does not return.
+[[noreturn]] void return_to_user(TrapFrame* frame);
+
+// The user's TLS base (arch_prctl ARCH_SET_FS/ARCH_GET_FS and friends) of the running task.
+void set_user_fs_base(ThreadContext& ctx, uint64_t base);
+void set_user_gs_base(ThreadContext& ctx, uint64_t base);
+uint64_t user_fs_base(const ThreadContext& ctx);
+uint64_t user_gs_base(const ThreadContext& ctx);
 
 using KernelThreadEntry = void (*)(void*);
 
 // Plants the frame x86_switch_context pops on the first switch to a new thread: callee-saved
 // registers (r12 = entry, r13 = argument) and a return into x86_kernel_thread_start.
+inline constexpr size_t USER_FRAME_SIZE = 22 * 8;  // sizeof(TrapFrame)
+
 inline void prepare_kernel_thread(ThreadContext& ctx, uint64_t stack_top, KernelThreadEntry entry, void* arg) {
-    auto* sp = reinterpret_cast<uint64_t*>(stack_top & ~uint64_t(15));
+    auto* sp = reinterpret_cast<uint64_t*>((stack_top - USER_FRAME_SIZE) & ~uint64_t(15));
     *--sp = reinterpret_cast<uint64_t>(&x86_kernel_thread_start);
     *--sp = 0;                                  // rbp: ends the backtrace
     *--sp = 0;                                  // rbx
