@@ -2,13 +2,14 @@
 #   make run     boot Sprout in QEMU (TCG) on this terminal; Ctrl-A X quits
 #   make test    every test: hosted unit tests, in-kernel self-tests in QEMU, lints
 #   make debug   QEMU halted with its gdb stub, and gdb attached with the kernel's symbols
+#   make golden  run tests/user on Linux (one boot) and rewrite their goldens; TESTS="a b" for some
 # Variables: APPEND="kernel command line" MEM=256M KVM=1 (opt-in, never for tests) BUILD=build
 
 BUILD ?= build
 MEM ?= 256M
 JOBS ?= $(shell nproc)
 
-.PHONY: all build run test debug bootstrap clean
+.PHONY: all build run test debug golden bootstrap clean
 
 all: build
 
@@ -26,6 +27,11 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# The expected output of each user test is what Debian's Linux prints for the same binary.
+golden: bootstrap $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) --target user_programs -j$(JOBS)
+	tests/user/usertest golden --build $(BUILD) $(TESTS)
 
 debug: build
 	SPROUT_BUILD=$(BUILD) tools/debug --mem $(MEM) --append "$(APPEND)"

@@ -3,10 +3,19 @@
 #include <arch/Power.h>
 #include <arch/Time.h>
 
+#include <arch/Context.h>
+#include <arch/Memory.h>
+
+#include "fs/FilesStruct.h"
+#include "fs/FsStruct.h"
+#include "fs/Devices.h"
+#include "fs/Initramfs.h"
 #include "init/Init.h"
 #include "lib/Printk.h"
 #include "mm/PageAllocator.h"
 #include "selftest/SelfTest.h"
+#include "syscalls/Syscall.h"
+#include "task/Exec.h"
 #include "task/Scheduler.h"
 
 namespace kernel {
@@ -15,21 +24,63 @@ namespace {
 
 uint64_t ns_to_us(uint64_t ns) { return ns / 1000; }
 
-// The first kernel thread (pid 1's ancestor: it will exec /init once user space exists).
+// Unpacks the initramfs and gives the init thread what a user process has: a root and cwd,
+// and descriptors 0, 1 and 2 on the console (Linux's kernel_init_freeable + console_on_rootfs).
+ErrorOr<void> prepare_init_process(Task& task) {
+    const BootInfo& info = boot_info();
+    TRY(populate_rootfs(static_cast<const uint8_t*>(arch::phys_to_virt(info.initrd_base)), info.initrd_size));
+    task.m_fs = TRY(FsStruct::create());
+    auto files = TRY(FilesStruct::create());
+    TRY(open_console_fds(*files));
+    task.m_files = std::move(files);
+    return {};
+}
+
+// Runs /init (or rdinit=) as the first user process, as Linux's run_init_process does, with
+// Linux's initial environment.
+[[noreturn]] void run_init_process(Task& task) {
+    StringView path = boot_info().cmdline_option("rdinit");
+    if (path.empty())
+        path = "/init";
+    ArgStrings argv, envp;
+    auto* frame = arch::task_user_frame(task.stack_top());
+    auto result = [&]() -> ErrorOr<void> {
+        TRY(argv.append(path));
+        TRY(envp.append("HOME=/"));
+        TRY(envp.append("TERM=linux"));
+        return do_execve(path, argv, envp, *frame);
+    }();
+    if (result.is_error()) {
+        printk("sprout: cannot run {} (error {}): no working init found\n", path, result.error().code());
+        arch::power_off(1);
+    }
+    arch::return_to_user(frame);
+}
+
+// The first kernel thread: pid 1 once it execs /init.
 void init_thread(void*) {
     StringView selftests = boot_info().cmdline_option("selftest");
     if (!selftests.empty()) {
         bool ok = run_selftests(selftests);
         arch::power_off(ok ? 0 : 1);
     }
-    printk("Nothing to run yet: user space arrives with the binaries issue. Powering off.\n");
-    arch::power_off(0);
+    if (!boot_info().initrd_size) {
+        printk("No initramfs: nothing to run. Powering off.\n");
+        arch::power_off(0);
+    }
+    Task& self = *current();
+    if (auto prepared = prepare_init_process(self); prepared.is_error()) {
+        printk("sprout: cannot unpack the initramfs (error {})\n", prepared.error().code());
+        arch::power_off(1);
+    }
+    run_init_process(self);
 }
 
 }  // namespace
 
 [[noreturn]] void kernel_main() {
     sched_init();
+    syscalls_init();
     arch::irq_enable();
 
     const BootInfo& info = boot_info();

@@ -57,8 +57,14 @@ struct Page {
     uint8_t m_order{0};  // for Free and Allocated heads: the block is 2^m_order pages
     PageState m_state{PageState::Absent};
     PageUsage m_usage{PageUsage::None};
-    // 3 bytes of padding left, then 8 more bytes of budget (e.g. a refcount for shared user
-    // pages) before the 48-byte limit below.
+
+    // References to a user frame (Linux's page->_refcount): one per page-table entry mapping
+    // it plus one per shared-memory object holding it. A frame mapped by one private mapping
+    // has 1; fork's copy-on-write shares frames by raising it, and a write fault copies a
+    // frame only while it is above 1. Owned by mm/Vma.h (get_user_frame / put_user_frame);
+    // zero on every frame that is not a user frame. Page-table pages will use it too when
+    // fork shares them lazily (ARCHITECTURE.md).
+    std::atomic<uint32_t> m_refcount{0};
 };
 
 static_assert(sizeof(Page) <= 48, "one Page per 4 KiB frame: keep it small");

@@ -1,8 +1,396 @@
-// Process syscalls: identity, time, limits, exit — what a libc needs at start and exit.
+// Process syscalls: identity, time, limits, TLS, exit — what a libc needs at start and exit.
+#include <arch/Context.h>
+#include <arch/Power.h>
+#include <arch/Time.h>
+#include <asm/prctl.h>
+#include <linux/reboot.h>
+#include <linux/resource.h>
+#include <linux/time.h>
+#include <linux/utsname.h>
+
+#include "lib/Random.h"
+#include "lib/ScopeGuard.h"
+#include "mm/Heap.h"
+#include "mm/PageAllocator.h"
 #include "syscalls/Syscall.h"
+#include "task/Exec.h"
+#include "task/Exit.h"
+#include "task/Scheduler.h"
 
 namespace kernel {
 
-void register_process_syscalls(SyscallTable&) {}
+namespace {
+
+constexpr uint64_t NSEC_PER_SEC = 1'000'000'000ull;
+constexpr uint64_t TICK_NS = NSEC_PER_SEC / 250;  // HZ: the resolution of the coarse clocks
+
+struct KernelTimespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+struct KernelTimeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+struct Rlimit64 {
+    uint64_t rlim_cur;
+    uint64_t rlim_max;
+};
+
+constexpr uint64_t RLIM_INF = ~uint64_t(0);
+
+// The limits init starts with on Linux 6.1 (include/asm-generic/resource.h, INIT_RLIMITS),
+// with NPROC and SIGPENDING derived from memory as fork_init() derives them. Per process
+// until the fork issue moves them into the shared signal struct.
+constinit Rlimit64 g_rlimits[RLIM_NLIMITS] = {};
+constinit bool g_rlimits_ready = false;
+
+void init_rlimits() {
+    if (g_rlimits_ready)
+        return;
+    for (auto& r : g_rlimits)
+        r = {RLIM_INF, RLIM_INF};
+    g_rlimits[RLIMIT_STACK] = {8 << 20, RLIM_INF};
+    g_rlimits[RLIMIT_CORE] = {0, RLIM_INF};
+    g_rlimits[RLIMIT_NOFILE] = {1024, 4096};
+    g_rlimits[RLIMIT_MEMLOCK] = {8 << 20, 8 << 20};
+    g_rlimits[RLIMIT_MSGQUEUE] = {819200, 819200};
+    g_rlimits[RLIMIT_NICE] = {0, 0};
+    g_rlimits[RLIMIT_RTPRIO] = {0, 0};
+    // fork_init: max_threads = RAM pages / (8 * THREAD_SIZE / PAGE_SIZE), at least 20.
+    uint64_t max_threads = page_allocator().total_pages() / (8 * (KERNEL_STACK_SIZE / PAGE_SIZE));
+    if (max_threads < 20)
+        max_threads = 20;
+    g_rlimits[RLIMIT_NPROC] = {max_threads / 2, max_threads / 2};
+    g_rlimits[RLIMIT_SIGPENDING] = {max_threads / 2, max_threads / 2};
+    g_rlimits_ready = true;
+}
+
+KernelTimespec to_timespec(uint64_t ns) { return {int64_t(ns / NSEC_PER_SEC), int64_t(ns % NSEC_PER_SEC)}; }
+
+// The value of a clock in nanoseconds, or EINVAL for clocks we do not know.
+ErrorOr<uint64_t> clock_now(int clock_id) {
+    switch (clock_id) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_TAI:  // TAI offset 0 until adjtimex sets one
+        return arch::realtime_ns();
+    case CLOCK_REALTIME_COARSE:
+        return arch::realtime_ns() / TICK_NS * TICK_NS;
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_BOOTTIME:  // no suspend, so boot time is monotonic time
+    case CLOCK_BOOTTIME_ALARM:
+        return arch::monotonic_ns();
+    case CLOCK_MONOTONIC_COARSE:
+        return arch::monotonic_ns() / TICK_NS * TICK_NS;
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+        return task_runtime_ns(*current());
+    default:
+        return Error::from_errno(EINVAL);
+    }
+}
+
+ErrorOr<KernelTimespec> timespec_from_user(UserPtr<KernelTimespec> user) {
+    KernelTimespec ts;
+    TRY(copy_from_user(&ts, user));
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || uint64_t(ts.tv_nsec) >= NSEC_PER_SEC)
+        return Error::from_errno(EINVAL);
+    return ts;
+}
+
+uint64_t timespec_ns(const KernelTimespec& ts) {
+    // Saturate instead of overflowing: a sleep of 2^63 ns is "forever" either way.
+    if (uint64_t(ts.tv_sec) > (~uint64_t(0) - NSEC_PER_SEC) / NSEC_PER_SEC)
+        return ~uint64_t(0);
+    return uint64_t(ts.tv_sec) * NSEC_PER_SEC + uint64_t(ts.tv_nsec);
+}
+
+// ---- identity -------------------------------------------------------------------------------
+
+// Until pid namespaces and thread groups exist, a task's pid is its tid.
+ErrorOr<long> sys_getpid() { return current()->m_tid; }
+ErrorOr<long> sys_gettid() { return current()->m_tid; }
+ErrorOr<long> sys_getppid() { return 0; }  // init's parent is the idle task, pid 0
+ErrorOr<long> sys_getuid() { return 0; }
+ErrorOr<long> sys_geteuid() { return 0; }
+ErrorOr<long> sys_getgid() { return 0; }
+ErrorOr<long> sys_getegid() { return 0; }
+
+ErrorOr<long> sys_set_tid_address(uint64_t tidptr) {
+    current()->m_clear_child_tid = tidptr;
+    return current()->m_tid;
+}
+
+ErrorOr<long> sys_set_robust_list(uint64_t head, size_t length) {
+    if (length != 24)  // sizeof(struct robust_list_head)
+        return Error::from_errno(EINVAL);
+    current()->m_robust_list_head = head;
+    return 0;
+}
+
+ErrorOr<long> sys_uname(UserPtr<new_utsname> buffer) {
+    new_utsname name{};
+    auto set = [](char* field, const char* value) {
+        for (size_t i = 0; value[i] && i + 1 < __NEW_UTS_LEN + 1; ++i)
+            field[i] = value[i];
+    };
+    // "Linux" because programs test for it (as gVisor and WSL answer); the release says which
+    // kernel this really is.
+    set(name.sysname, "Linux");
+    set(name.nodename, "(none)");
+    set(name.release, "6.1.0-sprout");
+    set(name.version, "#1 SMP PREEMPT_DYNAMIC Sprout");
+    set(name.machine, "x86_64");
+    set(name.domainname, "(none)");
+    TRY(copy_to_user(buffer, name));
+    return 0;
+}
+
+// ---- limits ---------------------------------------------------------------------------------
+
+ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_limit, UserPtr<Rlimit64> old_limit) {
+    if (resource >= RLIM_NLIMITS)
+        return Error::from_errno(EINVAL);
+    if (pid != 0 && pid != current()->m_tid)
+        return Error::from_errno(ESRCH);
+    init_rlimits();
+    Rlimit64 replacement{};
+    if (!new_limit.is_null()) {
+        TRY(copy_from_user(&replacement, new_limit));
+        if (replacement.rlim_cur > replacement.rlim_max)
+            return Error::from_errno(EINVAL);
+        // Raising the hard limit needs CAP_SYS_RESOURCE, which root has. NOFILE is capped by
+        // fs.nr_open (1048576 by default).
+        if (resource == RLIMIT_NOFILE && replacement.rlim_max > 1048576)
+            return Error::from_errno(EPERM);
+    }
+    if (!old_limit.is_null())
+        TRY(copy_to_user(old_limit, g_rlimits[resource]));
+    if (!new_limit.is_null())
+        g_rlimits[resource] = replacement;
+    return 0;
+}
+
+ErrorOr<long> sys_getrlimit(unsigned resource, UserPtr<Rlimit64> limit) {
+    return sys_prlimit64(0, resource, UserPtr<Rlimit64>(), limit);
+}
+
+ErrorOr<long> sys_setrlimit(unsigned resource, UserPtr<Rlimit64> limit) {
+    return sys_prlimit64(0, resource, limit, UserPtr<Rlimit64>());
+}
+
+// ---- time -----------------------------------------------------------------------------------
+
+ErrorOr<long> sys_clock_gettime(int clock_id, UserPtr<KernelTimespec> result) {
+    uint64_t now = TRY(clock_now(clock_id));
+    TRY(copy_to_user(result, to_timespec(now)));
+    return 0;
+}
+
+ErrorOr<long> sys_clock_getres(int clock_id, UserPtr<KernelTimespec> result) {
+    TRY(clock_now(clock_id));
+    bool coarse = clock_id == CLOCK_REALTIME_COARSE || clock_id == CLOCK_MONOTONIC_COARSE;
+    if (!result.is_null())
+        TRY(copy_to_user(result, to_timespec(coarse ? TICK_NS : 1)));
+    return 0;
+}
+
+ErrorOr<long> sys_gettimeofday(UserPtr<KernelTimeval> tv, uint64_t tz) {
+    if (!tv.is_null()) {
+        uint64_t now = arch::realtime_ns();
+        TRY(copy_to_user(tv, KernelTimeval{int64_t(now / NSEC_PER_SEC), int64_t(now % NSEC_PER_SEC / 1000)}));
+    }
+    if (tz) {
+        int32_t zone[2] = {0, 0};  // struct timezone: minutes west, dst type
+        TRY(copy_to_user(tz, zone, sizeof(zone)));
+    }
+    return 0;
+}
+
+ErrorOr<long> sys_time(UserPtr<int64_t> tloc) {
+    int64_t seconds = int64_t(arch::realtime_ns() / NSEC_PER_SEC);
+    if (!tloc.is_null())
+        TRY(copy_to_user(tloc, seconds));
+    return seconds;
+}
+
+ErrorOr<long> sys_nanosleep(UserPtr<KernelTimespec> request, UserPtr<KernelTimespec>) {
+    KernelTimespec ts = TRY(timespec_from_user(request));
+    uint64_t duration = timespec_ns(ts);
+    uint64_t now = arch::monotonic_ns();
+    sleep_until(duration > ~uint64_t(0) - now ? ~uint64_t(0) : now + duration);
+    return 0;
+}
+
+ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespec> request, UserPtr<KernelTimespec>) {
+    switch (clock_id) {
+    case CLOCK_REALTIME:
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME:
+    case CLOCK_TAI:
+        break;
+    case CLOCK_THREAD_CPUTIME_ID:
+    case CLOCK_PROCESS_CPUTIME_ID:
+        return Error::from_errno(EINVAL);
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_MONOTONIC_COARSE:
+        return Error::from_errno(EOPNOTSUPP);  // clocks without nsleep in Linux
+    default:
+        return Error::from_errno(EINVAL);
+    }
+    KernelTimespec ts = TRY(timespec_from_user(request));
+    uint64_t value = timespec_ns(ts);
+    // Sleeping happens on the monotonic clock; an absolute realtime deadline is converted once.
+    uint64_t clock_value = TRY(clock_now(clock_id));
+    uint64_t now = arch::monotonic_ns();
+    uint64_t duration = (flags & TIMER_ABSTIME) ? (value > clock_value ? value - clock_value : 0) : value;
+    sleep_until(duration > ~uint64_t(0) - now ? ~uint64_t(0) : now + duration);
+    return 0;
+}
+
+// ---- randomness, scheduling -----------------------------------------------------------------
+
+ErrorOr<long> sys_getrandom(uint64_t buffer, size_t count, unsigned flags) {
+    constexpr unsigned GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
+    if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+        return Error::from_errno(EINVAL);
+    if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+        return Error::from_errno(EINVAL);
+    constexpr size_t MAX_RW_COUNT = 0x7ffff000;  // Linux caps every read at this
+    if (count > MAX_RW_COUNT)
+        count = MAX_RW_COUNT;
+    uint8_t chunk[256];
+    size_t done = 0;
+    while (done < count) {
+        size_t n = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
+        get_random_bytes(chunk, n);
+        auto copied = copy_to_user(buffer + done, chunk, n);
+        if (copied.is_error()) {
+            if (done)
+                return long(done);
+            return copied.release_error();
+        }
+        done += n;
+    }
+    return long(done);
+}
+
+ErrorOr<long> sys_sched_getaffinity(int pid, unsigned length, uint64_t mask) {
+    if (pid < 0)
+        return Error::from_errno(ESRCH);
+    if (pid != 0 && pid != current()->m_tid)
+        return Error::from_errno(ESRCH);
+    // Linux: the buffer must hold nr_cpu_ids bits and be a whole number of longs; it copies
+    // cpumask_size() bytes (one long while there are at most 64 CPUs).
+    if (length * 8 < 1 || (length & 7))
+        return Error::from_errno(EINVAL);
+    uint64_t bits = 1;  // CPU 0: the only CPU that runs so far
+    TRY(copy_to_user(mask, &bits, sizeof(bits)));
+    return long(sizeof(bits));
+}
+
+ErrorOr<long> sys_sched_yield() {
+    yield();
+    return 0;
+}
+
+// ---- TLS, exit, power -----------------------------------------------------------------------
+
+ErrorOr<long> sys_arch_prctl(int code, uint64_t address) {
+    auto& ctx = current()->m_context;
+    switch (code) {
+    case ARCH_SET_FS:
+    case ARCH_SET_GS:
+        if (address >= USER_SPACE_END)
+            return Error::from_errno(EPERM);
+        if (code == ARCH_SET_FS)
+            arch::set_user_fs_base(ctx, address);
+        else
+            arch::set_user_gs_base(ctx, address);
+        return 0;
+    case ARCH_GET_FS:
+        TRY(copy_to_user(UserPtr<uint64_t>(address), arch::user_fs_base(ctx)));
+        return 0;
+    case ARCH_GET_GS:
+        TRY(copy_to_user(UserPtr<uint64_t>(address), arch::user_gs_base(ctx)));
+        return 0;
+    default:
+        return Error::from_errno(EINVAL);
+    }
+}
+
+ErrorOr<long> sys_execve(uint64_t user_path, uint64_t user_argv, uint64_t user_envp) {
+    constexpr size_t PATH_MAX = 4096;
+    char* path = static_cast<char*>(kmalloc(PATH_MAX));
+    if (!path)
+        return Error::from_errno(ENOMEM);
+    ScopeGuard free_path([&] { kfree(path); });
+    size_t length = TRY(strncpy_from_user(path, user_path, PATH_MAX));
+    if (length == 0)
+        return Error::from_errno(ENOENT);
+    ArgStrings argv, envp;
+    TRY(argv.append_from_user(user_argv));
+    TRY(envp.append_from_user(user_envp));
+    Task* task = current();
+    TRY(do_execve(StringView(path, length), argv, envp, *arch::task_user_frame(task->stack_top())));
+    return 0;
+}
+
+ErrorOr<long> sys_exit(int code) { do_exit(exit_status_code(code)); }
+ErrorOr<long> sys_exit_group(int code) { do_exit(exit_status_code(code)); }
+
+ErrorOr<long> sys_reboot(unsigned magic1, unsigned magic2, unsigned command, uint64_t) {
+    if (magic1 != LINUX_REBOOT_MAGIC1 ||
+        (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B &&
+         magic2 != LINUX_REBOOT_MAGIC2C))
+        return Error::from_errno(EINVAL);
+    switch (command) {
+    case LINUX_REBOOT_CMD_POWER_OFF:
+    case LINUX_REBOOT_CMD_HALT:
+    case LINUX_REBOOT_CMD_RESTART:
+        // A VM with -no-reboot: restarting would end QEMU all the same.
+        arch::power_off(0);
+    case LINUX_REBOOT_CMD_CAD_ON:
+    case LINUX_REBOOT_CMD_CAD_OFF:
+        return 0;
+    default:
+        return Error::from_errno(EINVAL);
+    }
+}
+
+}  // namespace
+
+void register_process_syscalls(SyscallTable& table) {
+    table.add<sys_getpid>(__NR_getpid);
+    table.add<sys_gettid>(__NR_gettid);
+    table.add<sys_getppid>(__NR_getppid);
+    table.add<sys_getuid>(__NR_getuid);
+    table.add<sys_geteuid>(__NR_geteuid);
+    table.add<sys_getgid>(__NR_getgid);
+    table.add<sys_getegid>(__NR_getegid);
+    table.add<sys_set_tid_address>(__NR_set_tid_address);
+    table.add<sys_set_robust_list>(__NR_set_robust_list);
+    table.add<sys_uname>(__NR_uname);
+    table.add<sys_prlimit64>(__NR_prlimit64);
+    table.add<sys_getrlimit>(__NR_getrlimit);
+    table.add<sys_setrlimit>(__NR_setrlimit);
+    table.add<sys_clock_gettime>(__NR_clock_gettime);
+    table.add<sys_clock_getres>(__NR_clock_getres);
+    table.add<sys_gettimeofday>(__NR_gettimeofday);
+    table.add<sys_time>(__NR_time);
+    table.add<sys_nanosleep>(__NR_nanosleep);
+    table.add<sys_clock_nanosleep>(__NR_clock_nanosleep);
+    table.add<sys_getrandom>(__NR_getrandom);
+    table.add<sys_sched_getaffinity>(__NR_sched_getaffinity);
+    table.add<sys_sched_yield>(__NR_sched_yield);
+    table.add<sys_arch_prctl>(__NR_arch_prctl);
+    table.add<sys_execve>(__NR_execve);
+    table.add<sys_exit>(__NR_exit);
+    table.add<sys_exit_group>(__NR_exit_group);
+    table.add<sys_reboot>(__NR_reboot);
+}
 
 }  // namespace kernel

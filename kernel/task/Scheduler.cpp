@@ -114,6 +114,10 @@ void schedule_impl(bool preempt) {
     prev->m_runtime_ns += now - prev->m_last_switch_ns;
     next->m_last_switch_ns = now;
     arch::switch_task_state(prev->m_context, next->m_context, next->stack_top());
+    // Kernel threads borrow the kernel's tables (Linux lends them the previous mm; ours are
+    // shared in the kernel half anyway, so loading them costs one CR3 write).
+    if (prev->m_mm != next->m_mm)
+        activate_mm(next->m_mm.ptr());
     rq.current = next;
     ++rq.nr_switches;
     prev = arch::switch_to(prev, prev->m_context, next->m_context);

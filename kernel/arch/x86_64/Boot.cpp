@@ -116,21 +116,32 @@ PhysAddr early_alloc_page() {
 }
 
 void setup_early_allocator(const BootInfo& info) {
-    PhysAddr start = kernel_virt_to_phys(__kernel_end);
-    if (info.initrd_size && info.initrd_base + info.initrd_size > start && info.initrd_base < (1ull << 30))
-        start = align_up(info.initrd_base + info.initrd_size, PAGE_SIZE);
+    // The first stretch of usable RAM above the kernel image, below 1 GiB, and clear of the
+    // initrd (QEMU puts the initrd near the top of low memory).
+    PhysAddr kernel_end = kernel_virt_to_phys(__kernel_end);
+    PhysAddr initrd_begin = align_down(info.initrd_base, PAGE_SIZE);
+    PhysAddr initrd_end = align_up(info.initrd_base + info.initrd_size, PAGE_SIZE);
     for (size_t i = 0; i < info.region_count; ++i) {
         const auto& r = info.regions[i];
-        if (r.type != MemoryRegion::Type::Usable || r.base + r.size <= start)
+        if (r.type != MemoryRegion::Type::Usable)
             continue;
-        PhysAddr begin = align_up(r.base > start ? r.base : start, PAGE_SIZE);
+        PhysAddr begin = align_up(r.base > kernel_end ? r.base : kernel_end, PAGE_SIZE);
         PhysAddr end = align_down(r.base + r.size, PAGE_SIZE);
         if (end > (1ull << 30))
             end = 1ull << 30;
-        if (end > begin && end - begin >= 64 * PAGE_SIZE) {
-            g_early_next = begin;
-            g_early_limit = end;
-            return;
+        // Two candidate pieces: below the initrd and above it.
+        PhysAddr pieces[2][2] = {{begin, end}, {0, 0}};
+        if (info.initrd_size && initrd_begin < end && initrd_end > begin) {
+            pieces[0][1] = initrd_begin > begin ? initrd_begin : begin;
+            pieces[1][0] = initrd_end;
+            pieces[1][1] = end;
+        }
+        for (auto& piece : pieces) {
+            if (piece[1] > piece[0] && piece[1] - piece[0] >= 64 * PAGE_SIZE) {
+                g_early_next = piece[0];
+                g_early_limit = piece[1];
+                return;
+            }
         }
     }
     printk("boot: no usable memory for page tables\n");

@@ -1,0 +1,18 @@
+// Kernel-only half of fs/Devices.h: a console read that finds nothing typed lets other tasks
+// run before it polls the UART again. (Serial input raises no interrupt yet, so polling is
+// all there is; the hosted unit tests define their own version.)
+#include "fs/Devices.h"
+#include "task/Scheduler.h"
+
+namespace kernel {
+
+void console_wait_for_input() { yield(); }
+
+}  // namespace kernel
+
+// try_make (lib/OwnPtr.h) passes std::nothrow, an object the C++ runtime defines and ours
+// (lib/CxxRuntime.cpp) does not yet. Weak, so the runtime's own definition wins once it has one.
+namespace std {
+__attribute__((weak)) extern const nothrow_t nothrow;
+const nothrow_t nothrow{};
+}  // namespace std

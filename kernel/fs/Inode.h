@@ -1,0 +1,174 @@
+#pragma once
+// Inodes and file systems (Linux's struct inode and struct super_block).
+//
+// An Inode is one file-system object: a regular file, directory, symlink or device node. Unlike
+// Linux there are no dentries: a directory inode holds its entries (name -> inode) itself and
+// knows its parent, which is all `..`, getcwd and rename need for in-memory file systems.
+//
+// Locks (see docs/filesystems.md):
+//  - vfs_namespace_lock() guards every directory's entries and parent link, the nlink counts
+//    that entries imply, the mount tree and each inode's mount count. The `_locked` directory
+//    operations below need it held. It is a spinlock: nothing under it sleeps or touches user
+//    memory (paths are copied in first; getdents copies out through a kernel buffer).
+//  - Each inode's own m_lock guards its attributes (mode, owner, times, size) and file data.
+//  Order: namespace lock -> inode lock -> page allocator / slab locks.
+#include "fs/IoBuffer.h"
+#include "lib/ErrorOr.h"
+#include "lib/RefPtr.h"
+#include "lib/Spinlock.h"
+#include "lib/kstd.h"
+
+namespace kernel {
+
+class File;
+struct Path;
+
+inline constexpr size_t PATH_MAX_LEN = 4096;  // PATH_MAX, counting the NUL
+inline constexpr size_t NAME_MAX_LEN = 255;   // NAME_MAX
+inline constexpr int64_t MAX_FILE_SIZE = std::numeric_limits<int64_t>::max();  // MAX_LFS_FILESIZE
+inline constexpr uint32_t ST_BLOCK_SIZE = 4096;  // st_blksize
+
+// File types and permission bits, as in <linux/stat.h> (spelled out here because the hosted
+// build gets them from glibc under other spellings).
+inline constexpr uint32_t S_TYPE_MASK = 0170000;
+inline constexpr uint32_t S_TYPE_SOCK = 0140000;
+inline constexpr uint32_t S_TYPE_LNK = 0120000;
+inline constexpr uint32_t S_TYPE_REG = 0100000;
+inline constexpr uint32_t S_TYPE_BLK = 0060000;
+inline constexpr uint32_t S_TYPE_DIR = 0040000;
+inline constexpr uint32_t S_TYPE_CHR = 0020000;
+inline constexpr uint32_t S_TYPE_FIFO = 0010000;
+inline constexpr uint32_t S_PERM_MASK = 07777;  // S_IALLUGO: permissions, setuid, setgid, sticky
+inline constexpr uint32_t S_EXEC_ANY = 0111;     // S_IXUGO
+
+// Device numbers in Linux's kernel-internal layout (MKDEV: 12-bit major, 20-bit minor).
+constexpr uint32_t make_dev(uint32_t major, uint32_t minor) { return (major << 20) | (minor & 0xfffff); }
+constexpr uint32_t dev_major(uint32_t dev) { return dev >> 20; }
+constexpr uint32_t dev_minor(uint32_t dev) { return dev & 0xfffff; }
+// The st_dev/st_rdev encoding user space sees (Linux's new_encode_dev).
+constexpr uint64_t encode_dev(uint32_t dev) {
+    uint64_t major = dev_major(dev), minor = dev_minor(dev);
+    return (minor & 0xff) | (major << 8) | ((minor & ~uint64_t(0xff)) << 12);
+}
+
+struct Timespec {
+    int64_t sec{0};
+    uint32_t nsec{0};
+    constexpr auto operator<=>(const Timespec&) const = default;
+};
+Timespec current_time();  // CLOCK_REALTIME
+
+// Linux's struct kstat: what stat/statx report, before the syscall picks its layout.
+struct Kstat {
+    uint32_t dev;  // make_dev form
+    uint64_t ino;
+    uint32_t mode;
+    uint32_t nlink;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t rdev;
+    uint64_t size;
+    uint64_t blocks;  // 512-byte units
+    uint32_t blksize;
+    Timespec atime, mtime, ctime, btime;
+};
+
+Spinlock& vfs_namespace_lock();
+
+// A mounted file system instance (super_block). Inodes keep theirs alive.
+class FileSystem : public RefCounted<FileSystem> {
+public:
+    virtual ~FileSystem() = default;
+    virtual StringView name() const = 0;  // the type, as mount(2) and /proc/mounts name it
+    uint32_t dev() const { return m_dev; }
+
+protected:
+    // Takes an anonymous device number (major 0), as Linux's get_anon_bdev for tmpfs.
+    FileSystem();
+
+private:
+    uint32_t m_dev;
+};
+
+class Inode : public RefCounted<Inode> {
+public:
+    virtual ~Inode() = default;
+
+    FileSystem& fs() const { return *m_fs; }
+    uint64_t ino() const { return m_ino; }
+    uint32_t type() const { return m_type; }  // S_TYPE_* bits; never change
+    bool is_directory() const { return m_type == S_TYPE_DIR; }
+    bool is_regular() const { return m_type == S_TYPE_REG; }
+    bool is_symlink() const { return m_type == S_TYPE_LNK; }
+    bool is_char_device() const { return m_type == S_TYPE_CHR; }
+    uint32_t rdev() const { return m_rdev; }
+
+    // Attributes, under the inode lock.
+    Kstat stat() const;
+    uint32_t mode() const;  // type | permissions
+    uint64_t size() const;
+    uint32_t nlink() const;
+    void set_permissions(uint32_t permissions);  // chmod: the S_PERM_MASK bits
+    void set_owner(uint32_t uid, uint32_t gid);
+    void set_mtime(Timespec);  // also atime, as the initramfs unpacker's do_utime
+    // Counts in-memory mounts on this inode (namespace lock): rmdir/unlink/rename say EBUSY.
+    uint32_t mount_count_locked() const { return m_mount_count; }
+    void adjust_mount_count_locked(int delta) { m_mount_count += delta; }
+
+    // Directory operations, with the namespace lock held. The VFS has already checked what
+    // Linux checks in fs/namei.c (types, emptiness, EEXIST...); these do the work. They may
+    // allocate (ENOMEM) but change nothing when they fail. Defaults: ENOTDIR.
+    virtual ErrorOr<NonnullRefPtr<Inode>> lookup_locked(StringView name);
+    // A new regular file, directory or device/fifo/socket node called `name`: mode is type |
+    // permissions, rdev the device for character and block nodes.
+    virtual ErrorOr<NonnullRefPtr<Inode>> create_locked(StringView name, uint32_t mode, uint32_t rdev);
+    virtual ErrorOr<NonnullRefPtr<Inode>> symlink_locked(StringView name, StringView target);
+    virtual ErrorOr<void> link_locked(StringView name, Inode& target);
+    // Removes entry `name` (a non-directory, or an empty directory, which then dies).
+    virtual ErrorOr<void> unlink_locked(StringView name);
+    // Moves entry `old_name` to `new_dir`/`new_name` (same file system), replacing what is
+    // there, or swaps the two entries when `exchange`.
+    virtual ErrorOr<void> rename_locked(StringView old_name, Inode& new_dir, StringView new_name, bool exchange);
+    // The directory holding this one, inside this file system: nullptr at the file system's
+    // root and for a removed directory. Borrowed: alive while the lock is held.
+    virtual Inode* parent_locked() const { return nullptr; }
+    virtual bool is_empty_locked() const { return true; }
+    // This directory's name for `child` (for getcwd); ENOENT when it has none.
+    virtual ErrorOr<StringView> name_of_locked(const Inode& child) const;
+
+    // Regular file data; the inode takes its own lock. Default: EINVAL.
+    virtual ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t offset);
+    // Writes at `offset` (at the end of the file when `append`); `offset` ends past the data.
+    virtual ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset, bool append);
+    virtual ErrorOr<void> truncate(uint64_t size);
+    // A symlink's target: fixed at creation, valid as long as the inode.
+    virtual StringView symlink_target() const { return {}; }
+
+    // Opens this directory for getdents (the file system keeps the directory position).
+    virtual ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags);
+
+protected:
+    Inode(FileSystem& fs, uint64_t ino, uint32_t mode, uint32_t rdev);
+    // Bytes of storage in use, for st_blocks (inode lock held).
+    virtual uint64_t allocated_bytes_locked() const { return 0; }
+    void touch_locked(bool modify, bool change);  // mtime / ctime = now
+
+    mutable Spinlock m_lock;
+    // Guarded by m_lock.
+    uint32_t m_permissions;
+    uint32_t m_uid{0};
+    uint32_t m_gid{0};
+    uint64_t m_size{0};
+    Timespec m_atime, m_mtime, m_ctime, m_btime;
+    // Guarded by m_lock, changed with the namespace lock also held (links follow entries).
+    uint32_t m_nlink{1};
+
+private:
+    NonnullRefPtr<FileSystem> m_fs;
+    uint64_t m_ino;
+    uint32_t m_type;
+    uint32_t m_rdev;
+    uint32_t m_mount_count{0};  // namespace lock
+};
+
+}  // namespace kernel

@@ -1,0 +1,152 @@
+// Page faults on user addresses (Linux's arch/x86/mm/fault.c do_user_addr_fault for the policy,
+// mm/memory.c handle_mm_fault for the work): find the area, check the access against its
+// rights, then fill in the page the area says belongs there.
+#include <arch/Memory.h>
+
+#include "mm/AddressSpace.h"
+#include "mm/PageAllocator.h"
+
+namespace kernel {
+
+namespace {
+
+// Linux's access_error (x86): a write needs VM_WRITE, an instruction fetch VM_EXEC; a read is
+// allowed by any right, since the MMU cannot have write- or execute-only pages. The kernel
+// never executes user memory.
+bool access_error(const Vma& vma, FaultAccess access) {
+    switch (access.kind) {
+    case FaultAccess::Kind::Write:
+        return !(vma.m_flags & VM_WRITE);
+    case FaultAccess::Kind::Exec:
+        return !access.user || !(vma.m_flags & VM_EXEC);
+    case FaultAccess::Kind::Read:
+        return !(vma.m_flags & VM_ACCESS_FLAGS);
+    }
+    return true;
+}
+
+// Maps a frame the caller holds one reference on; that reference passes to the page table, or
+// is dropped if the page table has no memory for it.
+ErrorOr<void> map_new_frame(arch::UserPageTable& table, VirtAddr page, PhysAddr frame, arch::PageProt prot) {
+    auto mapped = table.map(page, frame, prot);
+    if (mapped.is_error())
+        put_user_frame(frame);
+    return mapped;
+}
+
+}  // namespace
+
+ErrorOr<void> handle_page_fault(MmStruct& mm, uint64_t address, FaultAccess access) {
+    if (address >= TASK_SIZE)
+        return Error::from_errno(EFAULT);
+    SpinlockGuard guard(mm.m_lock);
+    Vma* vma = mm.find_vma_locked(address);
+    if (!vma)
+        return Error::from_errno(EFAULT);
+    if (vma->m_start > address) {
+        if (!(vma->m_flags & VM_GROWSDOWN) || mm.expand_stack_locked(*vma, address).is_error())
+            return Error::from_errno(EFAULT);
+    }
+    if (access_error(*vma, access))
+        return Error::from_errno(EFAULT);
+    return mm.fault_locked(*vma, align_down(address, PAGE_SIZE), access);
+}
+
+// Linux's handle_pte_fault: what to do depends on what the page table has there.
+ErrorOr<void> MmStruct::fault_locked(Vma& vma, VirtAddr page, FaultAccess access) {
+    auto mapping = m_page_table.lookup(page);
+    if (!mapping) {
+        if (vma.m_shared)
+            return do_shared_page_locked(vma, page);
+        if (vma.m_file)
+            return do_file_page_locked(vma, page);
+        return do_anonymous_page_locked(vma, page);
+    }
+    if (access.kind == FaultAccess::Kind::Write && !(mapping->prot & arch::PAGE_PROT_WRITE))
+        return do_wp_page_locked(vma, page, *mapping);
+    // The page is there with the rights the area allows: another CPU mapped it first, or a
+    // stale TLB entry faulted. Rewriting the entry flushes it.
+    m_page_table.remap(page, mapping->frame, vma.pte_prot(mapping->frame));
+    return {};
+}
+
+// Linux's expand_downwards: the stack grows down to the faulting page, within RLIMIT_STACK and
+// keeping the guard gap above whatever accessible area lies below.
+ErrorOr<void> MmStruct::expand_stack_locked(Vma& vma, VirtAddr address) {
+    VirtAddr new_start = align_down(address, PAGE_SIZE);
+    if (new_start < MMAP_MIN_ADDR)
+        return Error::from_errno(EPERM);
+    if (vma.m_end - new_start > m_stack_limit)
+        return Error::from_errno(ENOMEM);
+    Vma* prev = prev_vma_locked(vma);
+    if (prev && !(prev->m_flags & VM_GROWSDOWN) && (prev->m_flags & VM_ACCESS_FLAGS) &&
+        new_start - prev->m_end < STACK_GUARD_GAP)
+        return Error::from_errno(ENOMEM);
+    uint64_t grow_pages = (vma.m_start - new_start) >> PAGE_SHIFT;
+    if (!(vma.m_flags & VM_NORESERVE) && grow_pages > page_allocator().total_pages())
+        return Error::from_errno(ENOMEM);
+    vma.m_pgoff -= grow_pages;
+    vma.m_start = new_start;
+    return {};
+}
+
+// Private anonymous memory: a zeroed page of its own.
+ErrorOr<void> MmStruct::do_anonymous_page_locked(Vma& vma, VirtAddr page) {
+    PhysAddr frame = TRY(alloc_zeroed_user_frame());
+    return map_new_frame(m_page_table, page, frame, vma.page_prot());
+}
+
+// Private file mapping: a private copy of the file's page, zero past the end of the file. A
+// page wholly past the end is SIGBUS (EIO), as on Linux; so is a read error other than ENOMEM.
+ErrorOr<void> MmStruct::do_file_page_locked(Vma& vma, VirtAddr page) {
+    PhysAddr frame = TRY(alloc_user_frame());
+    auto* buffer = static_cast<uint8_t*>(arch::phys_to_virt(frame));
+    uint64_t offset = vma.pgoff_at(page) << PAGE_SHIFT;
+    size_t filled = 0;
+    while (filled < PAGE_SIZE) {
+        auto count = vma.m_file->read_at(buffer + filled, PAGE_SIZE - filled, offset + filled);
+        if (count.is_error()) {
+            put_user_frame(frame);
+            return Error::from_errno(count.error().code() == ENOMEM ? ENOMEM : EIO);
+        }
+        if (count.value() == 0)
+            break;
+        filled += count.value();
+    }
+    if (filled == 0) {
+        put_user_frame(frame);
+        return Error::from_errno(EIO);
+    }
+    __builtin_memset(buffer + filled, 0, PAGE_SIZE - filled);
+    return map_new_frame(m_page_table, page, frame, vma.page_prot());
+}
+
+// Shared anonymous memory: the object's page, the same for every mapping of it.
+ErrorOr<void> MmStruct::do_shared_page_locked(Vma& vma, VirtAddr page) {
+    PhysAddr frame = TRY(vma.m_shared->get_frame(vma.pgoff_at(page)));
+    return map_new_frame(m_page_table, page, frame, vma.page_prot());
+}
+
+// Linux's do_wp_page: a write to a page the area allows writing but the entry does not. For a
+// private frame shared with another address space (after fork) that is copy-on-write: copy it,
+// unless we turn out to be its last holder, who may simply write (wp_page_reuse).
+ErrorOr<void> MmStruct::do_wp_page_locked(Vma& vma, VirtAddr page, arch::PageMapping mapping) {
+    if (vma.is_shared() || user_frame_refcount(mapping.frame) == 1) {
+        m_page_table.remap(page, mapping.frame, vma.page_prot());
+        return {};
+    }
+    PhysAddr copy = TRY(alloc_user_frame());
+    __builtin_memcpy(arch::phys_to_virt(copy), arch::phys_to_virt(mapping.frame), PAGE_SIZE);
+    m_page_table.remap(page, copy, vma.page_prot());
+    put_user_frame(mapping.frame);
+    return {};
+}
+
+void activate_mm(MmStruct* mm) {
+    if (mm)
+        mm->page_table().activate();
+    else
+        arch::UserPageTable::activate_kernel();
+}
+
+}  // namespace kernel

@@ -1,0 +1,267 @@
+// execve: the ELF loader and the initial stack. The order follows Linux's load_elf_binary:
+// open and check the file, read its headers, build the new address space off to the side,
+// then — at the point of no return — switch to it, close close-on-exec descriptors, reset the
+// FPU and TLS, and point the user frame at the entry.
+#include "task/Exec.h"
+
+#include <arch/Context.h>
+#include <asm-generic/mman-common.h>
+#include <asm/mman.h>
+#include <asm/signal.h>
+#include <linux/auxvec.h>
+
+#include "fs/File.h"
+#include "fs/FilesStruct.h"
+#include "fs/FsStruct.h"
+#include "fs/Inode.h"
+#include "fs/Vfs.h"
+#include "lib/Random.h"
+#include "mm/AddressSpace.h"
+#include "mm/Heap.h"
+#include "mm/UserAccess.h"
+#include "task/Elf.h"
+#include "task/Exit.h"
+#include "task/Scheduler.h"
+
+namespace kernel {
+
+namespace {
+
+constexpr uint64_t INITIAL_STACK_SIZE = 128 << 10;
+
+// The hardware capabilities Linux reports in AT_HWCAP: CPUID.1:EDX.
+uint64_t elf_hwcap() {
+    uint32_t a, b, c, d;
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    return d;
+}
+
+// A kernel buffer freed on every path out (the exec's scratch space).
+class ScratchBuffer {
+public:
+    explicit ScratchBuffer(size_t size) : m_data(static_cast<uint8_t*>(kmalloc(size))), m_size(size) {}
+    ~ScratchBuffer() { kfree(m_data); }
+    ScratchBuffer(const ScratchBuffer&) = delete;
+    ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+    uint8_t* data() const { return m_data; }
+    size_t size() const { return m_size; }
+    bool ok() const { return m_data != nullptr; }
+
+private:
+    uint8_t* m_data;
+    size_t m_size;
+};
+
+ErrorOr<void> read_exactly(File& file, void* buffer, size_t size, uint64_t offset) {
+    size_t n = TRY(file.read_at(buffer, size, offset));
+    if (n != size)
+        return Error::from_errno(ENOEXEC);
+    return {};
+}
+
+// Maps one PT_LOAD segment (Linux's elf_map + the bss part of set_brk): the file bytes as a
+// private file mapping, the rest as anonymous memory. The zeroing of the file page's tail is
+// done after the switch, when the new address space is live (clear_bss_tails).
+ErrorOr<void> map_segment(MmStruct& mm, const MappedFile& file, const ElfSegment& s) {
+    uint64_t page_start = align_down(s.vaddr, PAGE_SIZE);
+    uint64_t file_end = align_up(s.vaddr + s.filesz, PAGE_SIZE);
+    uint64_t mem_end = align_up(s.vaddr + s.memsz, PAGE_SIZE);
+    if (s.filesz) {
+        TRY(mm.do_mmap(&file, page_start, file_end - page_start, s.prot, MAP_PRIVATE | MAP_FIXED,
+                       align_down(s.offset, PAGE_SIZE) >> PAGE_SHIFT));
+    } else {
+        file_end = page_start;
+    }
+    if (mem_end > file_end)
+        TRY(mm.do_mmap(nullptr, file_end, mem_end - file_end, s.prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, 0));
+    return {};
+}
+
+}  // namespace
+
+ArgStrings::~ArgStrings() {
+    kfree(m_data);
+    kfree(m_pointers);
+}
+
+ErrorOr<void> ArgStrings::reserve(size_t bytes) {
+    if (m_used + bytes <= m_capacity)
+        return {};
+    if (m_used + bytes > ARG_MAX_TOTAL)
+        return Error::from_errno(E2BIG);
+    size_t capacity = m_capacity ? m_capacity : 4096;
+    while (capacity < m_used + bytes)
+        capacity *= 2;
+    auto* data = static_cast<char*>(kmalloc(capacity));
+    if (!data)
+        return Error::from_errno(ENOMEM);
+    if (m_data)
+        __builtin_memcpy(data, m_data, m_used);
+    kfree(m_data);
+    m_data = data;
+    m_capacity = capacity;
+    return {};
+}
+
+ErrorOr<void> ArgStrings::append(StringView string) {
+    if (string.size() + 1 > MAX_ARG_STRLEN)
+        return Error::from_errno(E2BIG);
+    TRY(reserve(string.size() + 1));
+    __builtin_memcpy(m_data + m_used, string.data(), string.size());
+    m_data[m_used + string.size()] = 0;
+    m_used += string.size() + 1;
+    ++m_count;
+    return {};
+}
+
+ErrorOr<void> ArgStrings::append_from_user(uint64_t user_array) {
+    if (!user_array)
+        return {};
+    for (size_t i = 0;; ++i) {
+        uint64_t pointer;
+        TRY(copy_from_user(&pointer, user_array + i * sizeof(uint64_t), sizeof(pointer)));
+        if (!pointer)
+            return {};
+        // Copy straight into the buffer: grow until the string (and its NUL) fits.
+        TRY(reserve(1));
+        for (;;) {
+            size_t room = m_capacity - m_used;
+            if (room > MAX_ARG_STRLEN)
+                room = MAX_ARG_STRLEN;
+            auto length = strncpy_from_user(m_data + m_used, pointer, room);
+            if (!length.is_error()) {
+                m_used += length.value() + 1;
+                ++m_count;
+                break;
+            }
+            if (length.error().code() != ENAMETOOLONG)
+                return length.release_error();
+            if (room == MAX_ARG_STRLEN)
+                return Error::from_errno(E2BIG);
+            TRY(reserve(m_capacity - m_used + 1));
+        }
+    }
+}
+
+ErrorOr<const char* const*> ArgStrings::pointers() {
+    kfree(m_pointers);
+    m_pointers = static_cast<const char**>(kmalloc((m_count + 1) * sizeof(char*)));
+    if (!m_pointers)
+        return Error::from_errno(ENOMEM);
+    size_t offset = 0;
+    for (size_t i = 0; i < m_count; ++i) {
+        m_pointers[i] = m_data + offset;
+        while (m_data[offset])
+            ++offset;
+        ++offset;
+    }
+    m_pointers[m_count] = nullptr;
+    return m_pointers;
+}
+
+ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arch::TrapFrame& frame) {
+    Task* task = current();
+    VERIFY(task->m_fs && task->m_files);
+
+    // The file: it must be a regular file we may execute.
+    NonnullRefPtr<File> file = TRY(vfs_open_exec(*task->m_fs, path));
+    uint64_t file_size = file->inode()->size();
+
+    // The headers: the ELF header, then the program header table it announces.
+    uint8_t header[ELF_HEADER_SIZE];
+    if (file_size < sizeof(header))
+        return Error::from_errno(ENOEXEC);
+    TRY(read_exactly(*file, header, sizeof(header), 0));
+    size_t headers_size = TRY(elf_headers_size(header, sizeof(header)));
+    ScratchBuffer headers(headers_size);
+    if (!headers.ok())
+        return Error::from_errno(ENOMEM);
+    if (headers_size > file_size)
+        return Error::from_errno(ENOEXEC);
+    TRY(read_exactly(*file, headers.data(), headers_size, 0));
+    ElfImage image = TRY(parse_elf(headers.data(), headers_size, file_size));
+
+    // The new address space, built while the old one still runs.
+    auto mm = TRY(MmStruct::create());
+    MappedFile mapped{file, true, false};
+    for (size_t i = 0; i < image.segment_count; ++i)
+        TRY(map_segment(*mm, mapped, image.segments[i]));
+    // The stack starts at 128 KiB and grows on faults up to RLIMIT_STACK, as Linux's does.
+    int stack_prot = PROT_READ | PROT_WRITE | (image.executable_stack ? PROT_EXEC : 0);
+    TRY(mm->do_mmap(nullptr, STACK_TOP - INITIAL_STACK_SIZE, INITIAL_STACK_SIZE, stack_prot,
+                    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN, 0));
+
+    // The initial stack, laid out in the kernel first so that no failure can come after the
+    // switch.
+    uint8_t random_bytes[16];
+    get_random_bytes(random_bytes, sizeof(random_bytes));
+    AuxEntry aux[] = {
+        {AT_HWCAP, elf_hwcap()},
+        {AT_PAGESZ, PAGE_SIZE},
+        {AT_CLKTCK, 100},  // USER_HZ
+        {AT_PHDR, image.phdr},
+        {AT_PHENT, image.phentsize},
+        {AT_PHNUM, image.phnum},
+        {AT_BASE, 0},  // no interpreter
+        {AT_FLAGS, 0},
+        {AT_ENTRY, image.entry},
+        {AT_UID, 0},
+        {AT_EUID, 0},
+        {AT_GID, 0},
+        {AT_EGID, 0},
+        {AT_SECURE, 0},
+    };
+    const char* const* argv_pointers = TRY(argv.pointers());
+    const char* const* envp_pointers = TRY(envp.pointers());
+    ScratchBuffer stack_image(align_up(argv.total_bytes() + envp.total_bytes() + 4096 +
+                                           (argv.count() + envp.count()) * 8 + sizeof(aux) * 2,
+                                       PAGE_SIZE));
+    if (!stack_image.ok())
+        return Error::from_errno(ENOMEM);
+    // execfn: the path as given (Linux passes bprm->filename).
+    char execfn[256];
+    size_t execfn_length = path.size() < sizeof(execfn) - 1 ? path.size() : sizeof(execfn) - 1;
+    __builtin_memcpy(execfn, path.data(), execfn_length);
+    execfn[execfn_length] = 0;
+    // No AT_SYSINFO_EHDR (there is no vDSO: the libcs fall back to real syscalls) and no
+    // AT_MINSIGSTKSZ until signal frames exist.
+    InitialStackSpec spec{STACK_TOP,    argv_pointers, argv.count(), envp_pointers, envp.count(),
+                          execfn,       random_bytes,  aux,          sizeof(aux) / sizeof(aux[0])};
+    InitialStack stack = TRY(build_initial_stack(spec, stack_image.data(), stack_image.size()));
+    if (!arch::prepare_user_state(task->m_context))
+        return Error::from_errno(ENOMEM);
+
+    // ---- The point of no return (Linux's begin_new_exec). Nothing below may fail back to the
+    // old program: it is gone.
+    RefPtr<MmStruct> old_mm = task->m_mm;
+    task->m_mm = mm;
+    activate_mm(task->m_mm.ptr());
+    old_mm = nullptr;  // the old program's memory goes now that its tables are not loaded
+    mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
+    task->m_files->close_on_exec();
+    size_t base = path.rfind('/');
+    StringView name = base == StringView::npos ? path : StringView(path.data() + base + 1, path.size() - base - 1);
+    size_t n = name.size() < sizeof(task->m_comm) - 1 ? name.size() : sizeof(task->m_comm) - 1;
+    __builtin_memcpy(task->m_comm, name.data(), n);
+    task->m_comm[n] = 0;
+
+    // Fill what is now live: the stack image, and zeros after each segment's file bytes in its
+    // last file page (the "bss tail": the file page holds unrelated bytes there).
+    bool ok = !copy_to_user(STACK_TOP - stack.size, stack_image.data() + stack_image.size() - stack.size, stack.size)
+                   .is_error();
+    for (size_t i = 0; ok && i < image.segment_count; ++i) {
+        const auto& s = image.segments[i];
+        uint64_t file_end = s.vaddr + s.filesz;
+        uint64_t page_end = align_up(file_end, PAGE_SIZE);
+        if (s.memsz > s.filesz && s.filesz && page_end > file_end && (s.prot & PROT_WRITE))
+            ok = !clear_user(file_end, page_end - file_end).is_error();
+    }
+    if (!ok) {
+        // Out of memory while populating the new image: like Linux, the process cannot go on.
+        do_exit(killed_by_signal(SIGSEGV));
+    }
+    arch::init_user_frame(frame, image.entry, stack.stack_pointer);
+    return {};
+}
+
+}  // namespace kernel
