@@ -30,4 +30,18 @@ ErrorOr<size_t> strncpy_from_user(char* kernel_dst, uint64_t user_src, size_t ma
     return Error::from_errno(ENAMETOOLONG);
 }
 
+size_t copy_to_user_partial(uint64_t user_dst, const void* kernel_src, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+        uint64_t address = user_dst + done;
+        size_t chunk = PAGE_SIZE - (address & (PAGE_SIZE - 1));
+        if (chunk > size - done)
+            chunk = size - done;
+        if (copy_to_user(address, static_cast<const uint8_t*>(kernel_src) + done, chunk).is_error())
+            break;
+        done += chunk;
+    }
+    return done;
+}
+
 }  // namespace kernel

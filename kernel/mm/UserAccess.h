@@ -53,6 +53,10 @@ inline ErrorOr<void> clear_user(uint64_t user_dst, size_t size) {
     return {};
 }
 
+// Copies as much as it can, stopping at the first page that faults; returns the bytes copied.
+// For the calls that report a partial transfer (read, getrandom) rather than EFAULT.
+size_t copy_to_user_partial(uint64_t user_dst, const void* kernel_src, size_t size);
+
 template <typename T>
 ErrorOr<void> copy_from_user(T* kernel_dst, UserPtr<T> src) {
     static_assert(std::is_trivially_copyable_v<T>);

@@ -227,8 +227,12 @@ ErrorOr<long> do_vectored(int fd, UserPtr<const struct iovec> user_vector, unsig
     auto file = TRY(fdget(fd));
     if (count > UIO_MAXIOV)
         return Error::from_errno(EINVAL);
-    if (!count)
+    if (!count) {
+        // Nothing to move, but the access mode is still checked (do_iter_read/write).
+        if (is_write ? !file->is_writable() : !file->is_readable())
+            return Error::from_errno(EBADF);
         return 0;
+    }
     auto vector_buffer = TRY(KernelBuffer::allocate(count * sizeof(struct iovec)));
     auto* vector = reinterpret_cast<struct iovec*>(vector_buffer.data());
     TRY(copy_from_user(vector, user_vector.address(), count * sizeof(struct iovec)));

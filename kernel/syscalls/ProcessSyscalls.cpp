@@ -173,11 +173,17 @@ ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_li
     return 0;
 }
 
+// getrlimit/setrlimit always transfer the limit: a NULL pointer is EFAULT here, unlike
+// prlimit64's "do not get/set".
 ErrorOr<long> sys_getrlimit(unsigned resource, UserPtr<Rlimit64> limit) {
+    if (limit.is_null())
+        return resource >= RLIM_NLIMITS ? Error::from_errno(EINVAL) : Error::from_errno(EFAULT);
     return sys_prlimit64(0, resource, UserPtr<Rlimit64>(), limit);
 }
 
 ErrorOr<long> sys_setrlimit(unsigned resource, UserPtr<Rlimit64> limit) {
+    if (limit.is_null())
+        return resource >= RLIM_NLIMITS ? Error::from_errno(EINVAL) : Error::from_errno(EFAULT);
     return sys_prlimit64(0, resource, limit, UserPtr<Rlimit64>());
 }
 
@@ -267,13 +273,10 @@ ErrorOr<long> sys_getrandom(uint64_t buffer, size_t count, unsigned flags) {
     while (done < count) {
         size_t n = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
         get_random_bytes(chunk, n);
-        auto copied = copy_to_user(buffer + done, chunk, n);
-        if (copied.is_error()) {
-            if (done)
-                return long(done);
-            return copied.release_error();
-        }
-        done += n;
+        size_t copied = copy_to_user_partial(buffer + done, chunk, n);
+        done += copied;
+        if (copied < n)
+            return done ? ErrorOr<long>(long(done)) : ErrorOr<long>(Error::from_errno(EFAULT));
     }
     return long(done);
 }

@@ -106,7 +106,8 @@ void user_mode_init() {
 extern "C" void x86_handle_syscall(arch::TrapFrame* frame) {
     arch::irq_enable();
     SyscallArgs args{{frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9}};
-    frame->rax = static_cast<uint64_t>(dispatch_syscall(frame->rax, args));
+    // Only the low 32 bits select the call, as in Linux (so -1 is ENOSYS, not a huge number).
+    frame->rax = static_cast<uint64_t>(dispatch_syscall(static_cast<uint32_t>(frame->rax), args));
     arch::irq_disable();
     preempt_on_interrupt_return();
 }
