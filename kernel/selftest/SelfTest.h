@@ -59,6 +59,7 @@ void selftest_preempt(SelfTestContext&);
 void selftest_waitqueue(SelfTestContext&);
 void selftest_tick(SelfTestContext&);
 void selftest_paging(SelfTestContext&);
+void selftest_user_memory(SelfTestContext&);
 void selftest_page_fault_panic(SelfTestContext&);
 void selftest_text_write_panic(SelfTestContext&);
 void selftest_double_fault_panic(SelfTestContext&);
