@@ -9,10 +9,3 @@ namespace kernel {
 void console_wait_for_input() { yield(); }
 
 }  // namespace kernel
-
-// try_make (lib/OwnPtr.h) passes std::nothrow, an object the C++ runtime defines and ours
-// (lib/CxxRuntime.cpp) does not yet. Weak, so the runtime's own definition wins once it has one.
-namespace std {
-__attribute__((weak)) extern const nothrow_t nothrow;
-const nothrow_t nothrow{};
-}  // namespace std

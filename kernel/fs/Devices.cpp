@@ -203,13 +203,6 @@ public:
         return done;
     }
 
-    ErrorOr<int> bytes_readable() override {
-        return g_console.with([](ConsoleState& console) {
-            poll_input_locked(console);
-            return int(console.input_count);
-        });
-    }
-
     ErrorOr<long> ioctl(unsigned request, uint64_t argument) override {
         switch (request) {
         case TCGETS: {
@@ -246,6 +239,14 @@ public:
             if (argument != TCOFLUSH)
                 g_console.with([](ConsoleState& console) { discard_input_locked(console); });
             return 0;
+        case FIONREAD: {  // TIOCINQ: what has been typed and not read
+            int available = g_console.with([](ConsoleState& console) {
+                poll_input_locked(console);
+                return int(console.input_count);
+            });
+            TRY(copy_to_user(argument, &available, sizeof(available)));
+            return 0;
+        }
         case TCSBRK:  // tcdrain: output is written synchronously, nothing to wait for
         case TCXONC:
             return 0;

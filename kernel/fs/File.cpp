@@ -1,6 +1,7 @@
 #include "fs/File.h"
 
 #include <asm-generic/fcntl.h>
+#include <asm-generic/ioctls.h>
 #include <linux/fs.h>
 
 #include "lib/OwnPtr.h"
@@ -12,7 +13,6 @@ ErrorOr<size_t> File::write(IoBuffer, size_t, uint64_t&) { return Error::from_er
 ErrorOr<uint64_t> File::seek(int64_t, int) { return Error::from_errno(ESPIPE); }
 ErrorOr<size_t> File::read_directory(IoBuffer, size_t) { return Error::from_errno(ENOTDIR); }
 ErrorOr<long> File::ioctl(unsigned, uint64_t) { return Error::from_errno(ENOTTY); }
-ErrorOr<int> File::bytes_readable() { return Error::from_errno(ENOTTY); }
 
 void File::set_open_state(Path path, int flags) {
     m_path = std::move(path);
@@ -45,7 +45,7 @@ ErrorOr<void> File::set_status_flags(int new_flags) {
     return {};
 }
 
-ErrorOr<uint64_t> generic_seek_position(uint64_t position, uint64_t size, int64_t offset, int whence) {
+ErrorOr<uint64_t> generic_seek_position(Inode& inode, uint64_t position, int64_t offset, int whence) {
     int64_t target;
     switch (whence) {
     case SEEK_SET:
@@ -56,19 +56,14 @@ ErrorOr<uint64_t> generic_seek_position(uint64_t position, uint64_t size, int64_
             return Error::from_errno(EINVAL);
         break;
     case SEEK_END:
-        if (__builtin_add_overflow(int64_t(size), offset, &target))
+        if (__builtin_add_overflow(int64_t(inode.size()), offset, &target))
             return Error::from_errno(EINVAL);
         break;
     case SEEK_DATA:
-        // Everything before the end is data (holes read as zeroes, as Linux's generic code says).
-        if (offset < 0 || uint64_t(offset) >= size)
-            return Error::from_errno(ENXIO);
-        target = offset;
-        break;
     case SEEK_HOLE:
-        if (offset < 0 || uint64_t(offset) >= size)
+        if (offset < 0)
             return Error::from_errno(ENXIO);
-        target = int64_t(size);
+        target = int64_t(TRY(inode.seek_data_or_hole(uint64_t(offset), whence == SEEK_DATA)));
         break;
     default:
         return Error::from_errno(EINVAL);
@@ -99,15 +94,17 @@ ErrorOr<size_t> RegularFile::write(IoBuffer buffer, size_t size, uint64_t& offse
 }
 
 ErrorOr<uint64_t> RegularFile::seek(int64_t offset, int whence) {
-    uint64_t target = TRY(generic_seek_position(position(), inode()->size(), offset, whence));
+    uint64_t target = TRY(generic_seek_position(*inode(), position(), offset, whence));
     set_position(target);
     return target;
 }
 
-ErrorOr<int> RegularFile::bytes_readable() {
-    uint64_t size = inode()->size(), pos = position();
-    uint64_t left = size > pos ? size - pos : 0;
-    return int(left > uint64_t(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max() : left);
+ErrorOr<long> RegularFile::ioctl(unsigned request, uint64_t argument) {
+    if (request != FIONREAD)
+        return Error::from_errno(ENOTTY);
+    int left = int(inode()->size() - position());  // may be negative past the end, as in Linux
+    TRY(copy_to_user(argument, &left, sizeof(left)));
+    return 0;
 }
 
 ErrorOr<NonnullRefPtr<File>> PathFile::create(const Path& path, int flags) {

@@ -37,8 +37,6 @@ public:
     virtual ErrorOr<size_t> read_directory(IoBuffer buffer, size_t size);
     // Default: ENOTTY, as for every file without an ioctl handler.
     virtual ErrorOr<long> ioctl(unsigned request, uint64_t argument);
-    // FIONREAD: bytes a read would return now. Default: ENOTTY.
-    virtual ErrorOr<int> bytes_readable();
     // Whether pread/pwrite make sense (FMODE_PREAD/PWRITE): not on streams like the console.
     virtual bool has_positional_io() const { return false; }
 
@@ -78,7 +76,8 @@ public:
     ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t& offset) override;
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset) override;
     ErrorOr<uint64_t> seek(int64_t offset, int whence) override;
-    ErrorOr<int> bytes_readable() override;
+    // FIONREAD (do_vfs_ioctl answers it for every regular file: the bytes left); else ENOTTY.
+    ErrorOr<long> ioctl(unsigned request, uint64_t argument) override;
     bool has_positional_io() const override { return true; }
 };
 
@@ -93,7 +92,7 @@ public:
 };
 
 // Linux's generic_file_llseek_size: the new position for (offset, whence) on a file of `size`
-// bytes at `position`, with SEEK_DATA/SEEK_HOLE treating the whole file as data.
-ErrorOr<uint64_t> generic_seek_position(uint64_t position, uint64_t size, int64_t offset, int whence);
+// bytes at `position`; SEEK_DATA and SEEK_HOLE ask the inode (Inode::seek_data_or_hole).
+ErrorOr<uint64_t> generic_seek_position(Inode& inode, uint64_t position, int64_t offset, int whence);
 
 }  // namespace kernel

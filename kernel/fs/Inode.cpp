@@ -90,6 +90,7 @@ void Inode::touch_locked(bool modify, bool change) {
 ErrorOr<NonnullRefPtr<Inode>> Inode::lookup_locked(StringView) { return Error::from_errno(ENOTDIR); }
 ErrorOr<NonnullRefPtr<Inode>> Inode::create_locked(StringView, uint32_t, uint32_t) { return Error::from_errno(ENOTDIR); }
 ErrorOr<NonnullRefPtr<Inode>> Inode::symlink_locked(StringView, StringView) { return Error::from_errno(ENOTDIR); }
+ErrorOr<NonnullRefPtr<Inode>> Inode::create_unnamed_locked(uint32_t) { return Error::from_errno(EOPNOTSUPP); }
 ErrorOr<void> Inode::link_locked(StringView, Inode&) { return Error::from_errno(ENOTDIR); }
 ErrorOr<void> Inode::unlink_locked(StringView) { return Error::from_errno(ENOTDIR); }
 ErrorOr<void> Inode::rename_locked(StringView, Inode&, StringView, bool) { return Error::from_errno(ENOTDIR); }
@@ -97,6 +98,12 @@ ErrorOr<StringView> Inode::name_of_locked(const Inode&) const { return Error::fr
 ErrorOr<size_t> Inode::read(IoBuffer, size_t, uint64_t) { return Error::from_errno(EINVAL); }
 ErrorOr<size_t> Inode::write(IoBuffer, size_t, uint64_t&, bool) { return Error::from_errno(EINVAL); }
 ErrorOr<void> Inode::truncate(uint64_t) { return Error::from_errno(EINVAL); }
+ErrorOr<uint64_t> Inode::seek_data_or_hole(uint64_t offset, bool data) {
+    uint64_t end = size();
+    if (offset >= end)
+        return Error::from_errno(ENXIO);
+    return data ? offset : end;
+}
 ErrorOr<NonnullRefPtr<File>> Inode::open_directory(const Path&, int) { return Error::from_errno(ENOTDIR); }
 
 }  // namespace kernel

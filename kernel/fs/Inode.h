@@ -111,6 +111,9 @@ public:
     void set_permissions(uint32_t permissions);  // chmod: the S_PERM_MASK bits
     void set_owner(uint32_t uid, uint32_t gid);
     void set_mtime(Timespec);  // also atime, as the initramfs unpacker's do_utime
+    // Linux's I_LINKABLE: an O_TMPFILE file opened without O_EXCL may get a name once.
+    bool is_linkable() const { return m_linkable.load(std::memory_order_relaxed); }
+    void set_linkable(bool value) { m_linkable.store(value, std::memory_order_relaxed); }
     // Counts in-memory mounts on this inode (namespace lock): rmdir/unlink/rename say EBUSY.
     uint32_t mount_count_locked() const { return m_mount_count; }
     void adjust_mount_count_locked(int delta) { m_mount_count += delta; }
@@ -123,6 +126,9 @@ public:
     // permissions, rdev the device for character and block nodes.
     virtual ErrorOr<NonnullRefPtr<Inode>> create_locked(StringView name, uint32_t mode, uint32_t rdev);
     virtual ErrorOr<NonnullRefPtr<Inode>> symlink_locked(StringView name, StringView target);
+    // A regular file in this directory's file system with no name at all (O_TMPFILE): link
+    // count 0 until linkat gives it one. Default: EOPNOTSUPP.
+    virtual ErrorOr<NonnullRefPtr<Inode>> create_unnamed_locked(uint32_t mode);
     virtual ErrorOr<void> link_locked(StringView name, Inode& target);
     // Removes entry `name` (a non-directory, or an empty directory, which then dies).
     virtual ErrorOr<void> unlink_locked(StringView name);
@@ -141,6 +147,9 @@ public:
     // Writes at `offset` (at the end of the file when `append`); `offset` ends past the data.
     virtual ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset, bool append);
     virtual ErrorOr<void> truncate(uint64_t size);
+    // lseek's SEEK_DATA (`data`) or SEEK_HOLE from `offset`: ENXIO at or past the end. The
+    // default sees the whole file as data, as Linux's generic code does.
+    virtual ErrorOr<uint64_t> seek_data_or_hole(uint64_t offset, bool data);
     // A symlink's target: fixed at creation, valid as long as the inode.
     virtual StringView symlink_target() const { return {}; }
 
@@ -169,6 +178,7 @@ private:
     uint32_t m_type;
     uint32_t m_rdev;
     uint32_t m_mount_count{0};  // namespace lock
+    std::atomic<bool> m_linkable{false};
 };
 
 }  // namespace kernel

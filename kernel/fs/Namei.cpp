@@ -67,7 +67,7 @@ ErrorOr<void> PathWalker::follow_dotdot(Path& path) {
         }
         Inode* up = path.inode->parent_locked();
         if (!up)
-            return Error::from_errno(ENOENT);  // a removed directory has no parent left
+            return Error::from_errno(ENOENT);  // a file system root that is no mount's root
         path.inode = up;
         break;
     }

@@ -65,6 +65,36 @@ ErrorOr<uint8_t*> PageMap::insert(uint64_t index) {
     VERIFY_NOT_REACHED();
 }
 
+bool PageMap::find_present(PhysAddr node, unsigned height, uint64_t base, uint64_t from, uint64_t& found) const {
+    uint64_t span = uint64_t(1) << (BITS * (height - 1));
+    const uint64_t* slots = entries(node);
+    for (uint64_t slot = from > base ? (from - base) / span : 0; slot < FANOUT; ++slot) {
+        if (!slots[slot])
+            continue;
+        uint64_t slot_base = base + slot * span;
+        if (height == 1) {
+            found = slot_base;
+            return true;
+        }
+        if (find_present(slots[slot], height - 1, slot_base, from > slot_base ? from : slot_base, found))
+            return true;
+    }
+    return false;
+}
+
+uint64_t PageMap::next_present(uint64_t from) const {
+    uint64_t found;
+    if (!m_root || (m_height < MAX_HEIGHT && (from >> (BITS * m_height))))
+        return NONE;
+    return find_present(m_root, m_height, 0, from, found) ? found : NONE;
+}
+
+uint64_t PageMap::next_absent(uint64_t from) const {
+    while (lookup(from))
+        ++from;
+    return from;
+}
+
 bool PageMap::prune_node(PhysAddr node, unsigned height) {
     uint64_t* slots = entries(node);
     bool empty = true;

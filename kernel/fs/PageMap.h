@@ -21,6 +21,11 @@ public:
     uint8_t* lookup(uint64_t index) const;
     // Page `index`, allocating a zero-filled one when missing. ENOMEM leaves the map as it was.
     ErrorOr<uint8_t*> get_or_create(uint64_t index);
+    // The first page index >= `from` that has a page, or that has none (holes for lseek).
+    // Either may be past the last page: next_present gives NONE when there is none.
+    static constexpr uint64_t NONE = std::numeric_limits<uint64_t>::max();
+    uint64_t next_present(uint64_t from) const;
+    uint64_t next_absent(uint64_t from) const;
     // Frees every page with index >= first_index.
     void truncate(uint64_t first_index);
     size_t page_count() const { return m_pages; }
@@ -35,6 +40,8 @@ private:
     bool truncate_node(PhysAddr node, unsigned height, uint64_t first);
     // Frees empty nodes below `node`; true when `node` itself is left empty.
     bool prune_node(PhysAddr node, unsigned height);
+    // The first present index >= from below `node` (whose first index is `base`), if any.
+    bool find_present(PhysAddr node, unsigned height, uint64_t base, uint64_t from, uint64_t& found) const;
     // Frees every empty node and lowers the root while only its first entry is used, so the
     // map holds exactly the nodes its pages need (after a failed get_or_create, a truncate).
     void trim();

@@ -12,7 +12,8 @@ namespace kernel {
 
 namespace {
 
-constexpr uint64_t BOGO_DIRENT_SIZE = 20;  // tmpfs's pretend size of one directory entry
+constexpr uint64_t BOGO_DIRENT_SIZE = 20;      // tmpfs's pretend size of one directory entry
+constexpr size_t SHORT_SYMLINK_LENGTH = 128;  // tmpfs keeps shorter targets (with the NUL) inline
 
 class RamfsSuper final : public FileSystem {
 public:
@@ -56,16 +57,18 @@ public:
     ErrorOr<NonnullRefPtr<Inode>> lookup_locked(StringView name) override;
     ErrorOr<NonnullRefPtr<Inode>> create_locked(StringView name, uint32_t mode, uint32_t rdev) override;
     ErrorOr<NonnullRefPtr<Inode>> symlink_locked(StringView name, StringView target) override;
+    ErrorOr<NonnullRefPtr<Inode>> create_unnamed_locked(uint32_t mode) override;
     ErrorOr<void> link_locked(StringView name, Inode& target) override;
     ErrorOr<void> unlink_locked(StringView name) override;
     ErrorOr<void> rename_locked(StringView old_name, Inode& new_dir, StringView new_name, bool exchange) override;
-    Inode* parent_locked() const override { return m_parent; }
+    Inode* parent_locked() const override { return m_parent ? m_parent : m_removed_parent.ptr(); }
     bool is_empty_locked() const override;
     ErrorOr<StringView> name_of_locked(const Inode& child) const override;
 
     ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t offset) override;
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset, bool append) override;
     ErrorOr<void> truncate(uint64_t size) override;
+    ErrorOr<uint64_t> seek_data_or_hole(uint64_t offset, bool data) override;
     StringView symlink_target() const override { return StringView(m_target, m_target_length); }
 
     ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags) override;
@@ -73,9 +76,16 @@ public:
 private:
     friend class RamfsDirectoryFile;
 
-    uint64_t allocated_bytes_locked() const override { return m_pages.page_count() * PAGE_SIZE; }
+    // File pages; a symlink target too long to keep inline takes a page (shmem_symlink).
+    uint64_t allocated_bytes_locked() const override {
+        if (is_symlink())
+            return m_target_length + 1 > SHORT_SYMLINK_LENGTH ? PAGE_SIZE : 0;
+        return m_pages.page_count() * PAGE_SIZE;
+    }
     RamfsSuper& super() const { return static_cast<RamfsSuper&>(fs()); }
     DirEntry* find_locked(StringView name);
+    // ENOTDIR for a non-directory, ENOENT for a removed one (Linux's IS_DEADDIR checks).
+    ErrorOr<void> check_live_directory_locked() const;
     ErrorOr<void> check_can_add_locked(StringView name);
     // Links `entry` (holding `child`) at the front: Linux lists the newest dentry first.
     void add_entry_locked(DirEntry& entry);
@@ -87,6 +97,9 @@ private:
     EntryList m_entries;            // newest first; may hold cursors
     RamfsInode* m_parent{nullptr};  // borrowed: our entry in it holds us, and goes first
     bool m_dead{false};             // removed by rmdir: nothing may be added
+    // A removed directory still has a "..", as in Linux (a process inside may chdir ..): it
+    // then holds its old parent itself. No cycle: the parent no longer holds it.
+    RefPtr<RamfsInode> m_removed_parent;
 
     // Regular files (m_lock).
     PageMap m_pages;
@@ -149,6 +162,13 @@ RamfsInode::~RamfsInode() {
         DirEntry::destroy(entry);
     }
     kfree(m_target);
+    // A chain of removed directories, each holding its parent, is let go one at a time rather
+    // than by recursive destructors.
+    RefPtr<RamfsInode> up = std::move(m_removed_parent);
+    while (up && up->ref_count() == 1) {
+        RefPtr<RamfsInode> next = std::move(up->m_removed_parent);
+        up = std::move(next);  // frees the previous one, whose parent we now hold
+    }
 }
 
 DirEntry* RamfsInode::find_locked(StringView name) {
@@ -158,12 +178,17 @@ DirEntry* RamfsInode::find_locked(StringView name) {
     return nullptr;
 }
 
-ErrorOr<NonnullRefPtr<Inode>> RamfsInode::lookup_locked(StringView name) {
+ErrorOr<void> RamfsInode::check_live_directory_locked() const {
     vfs_namespace_lock().assert_held();
     if (!is_directory())
         return Error::from_errno(ENOTDIR);
     if (m_dead)
         return Error::from_errno(ENOENT);
+    return {};
+}
+
+ErrorOr<NonnullRefPtr<Inode>> RamfsInode::lookup_locked(StringView name) {
+    TRY(check_live_directory_locked());
     DirEntry* entry = find_locked(name);
     if (!entry)
         return Error::from_errno(ENOENT);
@@ -171,11 +196,7 @@ ErrorOr<NonnullRefPtr<Inode>> RamfsInode::lookup_locked(StringView name) {
 }
 
 ErrorOr<void> RamfsInode::check_can_add_locked(StringView name) {
-    vfs_namespace_lock().assert_held();
-    if (!is_directory())
-        return Error::from_errno(ENOTDIR);
-    if (m_dead)
-        return Error::from_errno(ENOENT);
+    TRY(check_live_directory_locked());
     if (name.empty() || name.size() > NAME_MAX_LEN)
         return Error::from_errno(name.empty() ? ENOENT : ENAMETOOLONG);
     if (find_locked(name))
@@ -214,6 +235,7 @@ void RamfsInode::remove_entry_locked(DirEntry& entry) {
     }
     if (child.is_directory()) {
         child.m_dead = true;
+        child.m_removed_parent = child.m_parent;
         child.m_parent = nullptr;
     }
     DirEntry::destroy(&entry);
@@ -240,6 +262,13 @@ ErrorOr<NonnullRefPtr<Inode>> RamfsInode::symlink_locked(StringView name, String
     DirEntry* entry = TRY(DirEntry::create(name, child.ptr()));
     add_entry_locked(*entry);
     return NonnullRefPtr<Inode>(std::move(child));
+}
+
+ErrorOr<NonnullRefPtr<Inode>> RamfsInode::create_unnamed_locked(uint32_t mode) {
+    TRY(check_live_directory_locked());
+    auto file = TRY(try_make_ref_counted<RamfsInode>(super(), S_TYPE_REG | (mode & S_PERM_MASK), 0));
+    file->m_nlink = 0;
+    return NonnullRefPtr<Inode>(std::move(file));
 }
 
 ErrorOr<void> RamfsInode::link_locked(StringView name, Inode& target) {
@@ -278,10 +307,15 @@ ErrorOr<void> RamfsInode::rename_locked(StringView old_name, Inode& new_dir_inod
     if (exchange) {
         if (!new_entry)
             return Error::from_errno(ENOENT);
-        // Each entry keeps its name and takes the other's inode (and its reference).
+        // Each entry keeps its name and takes the other's inode (and its reference); both go to
+        // the front of their lists, the new name first, as Linux's __d_move lists them.
         RamfsInode& other = *new_entry->inode;
         old_entry->inode = &other;
         new_entry->inode = &moved;
+        EntryList::remove(*old_entry);
+        EntryList::remove(*new_entry);
+        m_entries.push_front(*old_entry);
+        new_dir.m_entries.push_front(*new_entry);
         if (this != &new_dir) {
             if (moved.is_directory())
                 moved.m_parent = &new_dir;
@@ -441,6 +475,21 @@ ErrorOr<void> RamfsInode::truncate(uint64_t size) {
     m_size = size;
     touch_locked(true, true);
     return {};
+}
+
+ErrorOr<uint64_t> RamfsInode::seek_data_or_hole(uint64_t offset, bool data) {
+    if (!is_regular())
+        return Inode::seek_data_or_hole(offset, data);
+    // shmem_file_llseek: holes are the pages never written, at page granularity.
+    SpinlockGuard guard(m_lock);
+    if (offset >= m_size)
+        return Error::from_errno(ENXIO);
+    uint64_t index = offset / PAGE_SIZE;
+    uint64_t found = data ? m_pages.next_present(index) : m_pages.next_absent(index);
+    if (found == PageMap::NONE || found >= (m_size + PAGE_SIZE - 1) / PAGE_SIZE)
+        return data ? ErrorOr<uint64_t>(Error::from_errno(ENXIO)) : ErrorOr<uint64_t>(m_size);
+    uint64_t position = found == index ? offset : found * PAGE_SIZE;
+    return position < m_size ? position : m_size;
 }
 
 // An open directory: getdents64 and lseek as Linux's dcache_readdir / dcache_dir_lseek.

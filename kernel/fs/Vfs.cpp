@@ -76,18 +76,22 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
     case S_TYPE_DIR:
         if (wants_write || (flags & O_CREAT))
             return Error::from_errno(EISDIR);
+        if (flags & O_DIRECT)
+            return Error::from_errno(EINVAL);
         return inode.open_directory(path, file_flags);
     case S_TYPE_REG: {
         if (wants_write)
             TRY(check_writable(path));
         if (flags & O_DIRECT)
-            return Error::from_errno(EINVAL);  // tmpfs has no direct I/O
+            return Error::from_errno(EINVAL);  // no direct I/O: nothing here has a disk
         auto file = TRY(RegularFile::create(path, file_flags));
         if ((flags & O_TRUNC) && !created)
             TRY(inode.truncate(0));
         return file;
     }
     case S_TYPE_CHR:
+        if (flags & O_DIRECT)
+            return Error::from_errno(EINVAL);
         return open_char_device(path, file_flags);
     default:
         // Block devices have no drivers; FIFOs wait for pipes; sockets cannot be opened.
@@ -102,11 +106,8 @@ ErrorOr<NonnullRefPtr<File>> vfs_open(FsStruct& fs, const Path* at, StringView p
         flags &= O_PATH_FLAGS;
     if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
         return Error::from_errno(EINVAL);
-    if (flags & __O_TMPFILE) {
-        if (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY)
-            return Error::from_errno(EINVAL);
-        return Error::from_errno(EOPNOTSUPP);  // unnamed temporary files: not yet
-    }
+    if ((flags & __O_TMPFILE) && (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
+        return Error::from_errno(EINVAL);
     if (flags & __O_SYNC)
         flags |= O_DSYNC;
     if ((flags & O_CREAT) && (flags & O_EXCL))
@@ -114,6 +115,18 @@ ErrorOr<NonnullRefPtr<File>> vfs_open(FsStruct& fs, const Path* at, StringView p
 
     PathWalker walker(fs.root());
     Path start = start_of(fs, at);
+    if (flags & __O_TMPFILE) {
+        // do_tmpfile: an unnamed file in the directory `path` names.
+        Path dir = TRY(walker.resolve(path, start, LOOKUP_FOLLOW | LOOKUP_DIRECTORY));
+        TRY(check_writable(dir));
+        RefPtr<Inode> inode;
+        {
+            SpinlockGuard guard(vfs_namespace_lock());
+            inode = TRY(dir.inode->create_unnamed_locked(mode & S_PERM_MASK & ~fs.umask()));
+        }
+        inode->set_linkable(!(flags & O_EXCL));
+        return RegularFile::create(Path{dir.mount, inode}, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+    }
     if (!(flags & O_CREAT)) {
         unsigned lookup = (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0);
         Path target = TRY(walker.resolve(path, start, lookup));
@@ -277,9 +290,11 @@ ErrorOr<void> vfs_link_to(FsStruct& fs, const Path& old, const Path* new_at, Str
         return Error::from_errno(EXDEV);
     if (old.inode->is_directory())
         return Error::from_errno(EPERM);
-    if (old.inode->nlink() == 0)
+    if (old.inode->nlink() == 0 && !old.inode->is_linkable())
         return Error::from_errno(ENOENT);  // no new names for a file already deleted
-    return parent.dir.inode->link_locked(parent.last, *old.inode);
+    TRY(parent.dir.inode->link_locked(parent.last, *old.inode));
+    old.inode->set_linkable(false);  // an O_TMPFILE file is named once
+    return {};
 }
 
 ErrorOr<void> vfs_rename(FsStruct& fs, const Path* old_at, StringView old_path, const Path* new_at, StringView new_path,
@@ -400,6 +415,8 @@ ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size) {
     bool reached_root = true;
     {
         SpinlockGuard guard(vfs_namespace_lock());
+        if (current.inode->nlink() == 0)
+            return Error::from_errno(ENOENT);  // the working directory was removed
         while (!(current == root)) {
             if (current.is_mount_root()) {
                 Mount* parent = current.mount->parent_locked();
@@ -414,7 +431,7 @@ ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size) {
             }
             Inode* up = current.inode->parent_locked();
             if (!up)
-                return Error::from_errno(ENOENT);  // the working directory was removed
+                return Error::from_errno(ENOENT);
             StringView name = TRY(up->name_of_locked(*current.inode));
             if (!prepend(name) || !prepend("/"))
                 return Error::from_errno(ENAMETOOLONG);

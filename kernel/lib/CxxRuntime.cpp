@@ -9,6 +9,11 @@
 
 using kernel::size_t;
 
+// The tag object `new (std::nothrow)` names (try_make passes it); the C++ runtime defines it.
+namespace std {
+const nothrow_t nothrow{};
+}  // namespace std
+
 void* operator new(size_t size, const std::nothrow_t&) noexcept { return kernel::kmalloc(size); }
 void* operator new[](size_t size, const std::nothrow_t&) noexcept { return kernel::kmalloc(size); }
 void operator delete(void* p) noexcept { kernel::kfree(p); }

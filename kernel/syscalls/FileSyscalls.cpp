@@ -154,12 +154,21 @@ ErrorOr<void> put_stat(UserPtr<struct stat> out, const Kstat& k) {
 
 // ---- read and write (fs/read_write.c) ----
 
+// rw_verify_area: a transfer on a file with positions may not run past the largest offset.
+ErrorOr<void> verify_area(File& file, uint64_t position, size_t count) {
+    int64_t end;
+    if (file.has_positional_io() && __builtin_add_overflow(int64_t(position), int64_t(count), &end))
+        return Error::from_errno(EINVAL);
+    return {};
+}
+
 ErrorOr<long> do_read(File& file, uint64_t user_buffer, size_t count, uint64_t* explicit_position) {
     if (!file.is_readable())
         return Error::from_errno(EBADF);
     IoBuffer buffer = IoBuffer::user(user_buffer);
     if (!buffer.range_ok(count))
         return Error::from_errno(EFAULT);
+    TRY(verify_area(file, explicit_position ? *explicit_position : file.position(), count));
     if (count > MAX_RW_COUNT)
         count = MAX_RW_COUNT;
     if (explicit_position) {
@@ -178,6 +187,7 @@ ErrorOr<long> do_write(File& file, uint64_t user_buffer, size_t count, uint64_t*
     IoBuffer buffer = IoBuffer::user(user_buffer);
     if (!buffer.range_ok(count))
         return Error::from_errno(EFAULT);
+    TRY(verify_area(file, explicit_position ? *explicit_position : file.position(), count));
     if (count > MAX_RW_COUNT)
         count = MAX_RW_COUNT;
     if (explicit_position) {
@@ -249,6 +259,7 @@ ErrorOr<long> do_vectored(int fd, UserPtr<const struct iovec> user_vector, unsig
     if (is_write ? !file->is_writable() : !file->is_readable())
         return Error::from_errno(EBADF);
     uint64_t position = file->position();
+    TRY(verify_area(*file, position, total));
     size_t done = 0;
     for (unsigned long i = 0; i < count; ++i) {
         size_t length = vector[i].iov_len;
@@ -348,8 +359,9 @@ ErrorOr<long> sys_statx(int dirfd, UserPtr<const char> path, unsigned flags, uns
     Path where = TRY(resolve_at(*fs, dirfd, path, int(flags)));
     Kstat k = where.inode->stat();
     struct statx sx {};
-    // Everything tmpfs knows is reported whatever was asked, as Linux does.
-    sx.stx_mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;
+    // The basic stats and the mount id whatever was asked, as Linux does; tmpfs adds the birth
+    // time only when asked for it.
+    sx.stx_mask = STATX_BASIC_STATS | STATX_MNT_ID | (mask & STATX_BTIME);
     sx.stx_blksize = k.blksize;
     sx.stx_attributes = where.is_mount_root() ? STATX_ATTR_MOUNT_ROOT : 0;
     sx.stx_nlink = k.nlink;
@@ -364,7 +376,8 @@ ErrorOr<long> sys_statx(int dirfd, UserPtr<const char> path, unsigned flags, uns
                              STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX;
     auto stamp = [](const Timespec& t) { return statx_timestamp{.tv_sec = t.sec, .tv_nsec = t.nsec, .__reserved = 0}; };
     sx.stx_atime = stamp(k.atime);
-    sx.stx_btime = stamp(k.btime);
+    if (mask & STATX_BTIME)
+        sx.stx_btime = stamp(k.btime);
     sx.stx_ctime = stamp(k.ctime);
     sx.stx_mtime = stamp(k.mtime);
     sx.stx_rdev_major = dev_major(k.rdev);
@@ -639,7 +652,8 @@ ErrorOr<long> sys_ioctl(int fd, unsigned request, unsigned long argument) {
     auto file = TRY(files->get(fd));
     if (file->is_path_only())
         return Error::from_errno(EBADF);
-    // do_vfs_ioctl: the requests every file understands, before the file's own.
+    // do_vfs_ioctl: the requests every file understands, before the file's own (which include
+    // FIONREAD: regular files and the console answer it).
     switch (request) {
     case FIOCLEX:
         TRY(files->set_close_on_exec(fd, true));
@@ -653,11 +667,6 @@ ErrorOr<long> sys_ioctl(int fd, unsigned request, unsigned long argument) {
         TRY(copy_from_user(&on, argument, sizeof(on)));
         int flag = request == FIONBIO ? O_NONBLOCK : FASYNC;
         TRY(file->set_status_flags(on ? file->flags() | flag : file->flags() & ~flag));
-        return 0;
-    }
-    case FIONREAD: {
-        int available = TRY(file->bytes_readable());
-        TRY(copy_to_user(argument, &available, sizeof(available)));
         return 0;
     }
     default:

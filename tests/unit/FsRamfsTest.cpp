@@ -82,7 +82,13 @@ TEST_F(FsRamfsTest, WriteReadSeek) {
     EXPECT_EQ(MUST(file->seek(3, SEEK_HOLE_)), 11u);
     EXPECT_EQ(errno_of(file->seek(11, SEEK_DATA_)), ENXIO);
     EXPECT_EQ(errno_of(file->seek(0, 5)), EINVAL);
-    EXPECT_EQ(MUST(file->bytes_readable()), 0);
+    {
+        HostUserMemory user(sizeof(int));
+        ASSERT_FALSE(file->seek(6, SEEK_SET_).is_error());
+        EXPECT_EQ(MUST(file->ioctl(0x541B /* FIONREAD */, user.address())), 0);
+        EXPECT_EQ(*reinterpret_cast<int*>(user.data()), 5);
+        EXPECT_EQ(errno_of(file->ioctl(0x5401 /* TCGETS */, user.address())), ENOTTY);
+    }
     EXPECT_EQ(file->flags() & 3, RDWR);
     Kstat st = stat("/f");
     EXPECT_EQ(st.mode, 0100640u);  // 0640 & ~022
@@ -106,6 +112,13 @@ TEST_F(FsRamfsTest, SparseFilesAndTruncate) {
     EXPECT_EQ(all[0], 'a');
     EXPECT_EQ(all[4096], 0);  // a hole
     EXPECT_EQ(all[3 * 4096 + 100], 'X');
+    // lseek finds the holes: pages never written.
+    EXPECT_EQ(MUST(file->seek(1, SEEK_DATA_)), 1u);
+    EXPECT_EQ(MUST(file->seek(1, SEEK_HOLE_)), 4096u);
+    EXPECT_EQ(MUST(file->seek(5000, SEEK_DATA_)), 3u * 4096);
+    EXPECT_EQ(MUST(file->seek(3 * 4096 + 50, SEEK_HOLE_)), st.size);  // the end counts as a hole
+    EXPECT_EQ(errno_of(file->seek(st.size, SEEK_DATA_)), ENXIO);
+    EXPECT_EQ(errno_of(file->seek(-1, SEEK_HOLE_)), ENXIO);
     // Shrinking zeroes the cut part of the last page, so growing again reads zeroes.
     ASSERT_FALSE(file->inode()->truncate(1).is_error());
     ASSERT_FALSE(file->inode()->truncate(5000).is_error());
@@ -145,6 +158,25 @@ TEST_F(FsRamfsTest, AppendTruncateAndExclusiveOpens) {
     EXPECT_EQ(errno_of(vfs_open(fs(), nullptr, "/", RDONLY | TRUNC, 0)), EISDIR);
     EXPECT_EQ(errno_of(vfs_open(fs(), nullptr, "/", RDONLY | DIRECTORY, 0)), 0);
     EXPECT_EQ(errno_of(vfs_open(fs(), nullptr, "/t", 020000000 | RDWR /* O_TMPFILE w/o O_DIRECTORY */, 0)), EINVAL);
+}
+
+TEST_F(FsRamfsTest, UnnamedTemporaryFiles) {
+    constexpr int TMPFILE = 020000000 | DIRECTORY;
+    mkdir("/t");
+    auto file = MUST(vfs_open(fs(), nullptr, "/t", RDWR | TMPFILE, 0666));
+    EXPECT_EQ(file->inode()->nlink(), 0u);
+    EXPECT_EQ(file->inode()->mode(), 0100644u);
+    uint64_t offset = 0;
+    EXPECT_EQ(MUST(file->write(IoBuffer::kernel("temp"), 4, offset)), 4u);
+    EXPECT_EQ(stat("/t").size, 40u);  // no entry anywhere
+    EXPECT_EQ(errno_of(vfs_open(fs(), nullptr, "/t", RDONLY | TMPFILE, 0600)), EINVAL);
+    EXPECT_EQ(errno_of(vfs_open(fs(), nullptr, "/nothing", RDWR | TMPFILE, 0600)), ENOENT);
+    // linkat(AT_EMPTY_PATH) names it, once.
+    ASSERT_FALSE(vfs_link_to(fs(), file->path(), nullptr, "/t/named").is_error());
+    EXPECT_EQ(read_file("/t/named"), "temp");
+    EXPECT_EQ(stat("/t/named").nlink, 1u);
+    auto exclusive = MUST(vfs_open(fs(), nullptr, "/t", WRONLY | TMPFILE | EXCL, 0600));
+    EXPECT_EQ(errno_of(vfs_link_to(fs(), exclusive->path(), nullptr, "/t/never")), ENOENT);
 }
 
 TEST_F(FsRamfsTest, OpenThroughSymlinks) {
@@ -228,6 +260,8 @@ TEST_F(FsRamfsTest, LinkCountsSizesAndTimes) {
     EXPECT_EQ(symlink.size, 1u);
     EXPECT_EQ(symlink.mode, 0120777u);
     EXPECT_EQ(symlink.blocks, 0u);
+    ASSERT_FALSE(vfs_symlink(fs(), std::string(200, 't').c_str(), nullptr, "/long").is_error());
+    EXPECT_EQ(stat("/long", false).blocks, 8u);  // tmpfs puts a long target in a page
     char target[16];
     EXPECT_EQ(MUST(vfs_readlink(MUST(vfs_lookup(fs(), nullptr, "/sl", 0)), target, sizeof(target))), 1u);
     EXPECT_EQ(target[0], 'f');
@@ -275,8 +309,15 @@ TEST_F(FsRamfsTest, RenameRules) {
     mkdir("/empty");
     ASSERT_FALSE(vfs_rename(fs(), nullptr, "/d2/sub", nullptr, "/empty", 0).is_error());
     EXPECT_EQ(stat("/d2").nlink, 2u);
-    // Exchange swaps two names, whatever their types.
+    // Exchange swaps two names, whatever their types, and lists both as the newest entries.
     ASSERT_FALSE(vfs_rename(fs(), nullptr, "/f2", nullptr, "/empty", 2).is_error());
+    {
+        auto root = MUST(vfs_open(fs(), nullptr, "/", RDONLY, 0));
+        auto listing = names(read_dir(*root));
+        ASSERT_GE(listing.size(), 4u);
+        EXPECT_EQ(listing[2], "empty");
+        EXPECT_EQ(listing[3], "f2");
+    }
     EXPECT_EQ(stat("/f2").mode & S_TYPE_MASK, S_TYPE_DIR);
     EXPECT_EQ(read_file("/empty"), "one");
     EXPECT_EQ(errno_of(vfs_rename(fs(), nullptr, "/f2", nullptr, "/d1/moved", 2)), ENOENT);

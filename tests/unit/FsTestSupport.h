@@ -35,20 +35,25 @@ inline constexpr int DIRECTORY = 0200000, NOFOLLOW = 0400000, CLOEXEC = 02000000
 inline constexpr int LARGEFILE = 0100000;
 inline constexpr int SEEK_SET_ = 0, SEEK_CUR_ = 1, SEEK_END_ = 2, SEEK_DATA_ = 3, SEEK_HOLE_ = 4;
 
-// A test-owned buffer that the fake user-access layer treats as mapped user memory.
+// A test-owned buffer that the fake user-access layer treats as mapped user memory. They nest:
+// every live one is mapped.
 class HostUserMemory {
 public:
-    explicit HostUserMemory(size_t size) : m_bytes(size) {
+    explicit HostUserMemory(size_t size) : m_bytes(size), m_previous(s_current) {
         s_current = this;
         arch::host_user_valid = [](uint64_t address, size_t length) {
-            auto* self = s_current;
-            auto base = reinterpret_cast<uint64_t>(self->m_bytes.data());
-            return address >= base && length <= self->m_bytes.size() && address - base <= self->m_bytes.size() - length;
+            for (auto* m = s_current; m; m = m->m_previous) {
+                auto base = reinterpret_cast<uint64_t>(m->m_bytes.data());
+                if (address >= base && length <= m->m_bytes.size() && address - base <= m->m_bytes.size() - length)
+                    return true;
+            }
+            return false;
         };
     }
     ~HostUserMemory() {
-        arch::host_user_valid = nullptr;
-        s_current = nullptr;
+        s_current = m_previous;
+        if (!s_current)
+            arch::host_user_valid = nullptr;
     }
     uint8_t* data() { return m_bytes.data(); }
     uint64_t address(size_t offset = 0) { return reinterpret_cast<uint64_t>(m_bytes.data() + offset); }
@@ -57,6 +62,7 @@ public:
 private:
     static inline HostUserMemory* s_current = nullptr;
     std::vector<uint8_t> m_bytes;
+    HostUserMemory* m_previous;
 };
 
 class FsTest : public MmTest {
