@@ -3,6 +3,8 @@
 #   make test    every test: hosted unit tests, in-kernel self-tests in QEMU, lints
 #   make debug   QEMU halted with its gdb stub, and gdb attached with the kernel's symbols
 #   make golden  run tests/user on Linux (one boot) and rewrite their goldens; TESTS="a b" for some
+#   make bench   bench/procbench on Linux and on Sprout in the same QEMU: medians, Sprout/Linux ratios
+#                (ICOUNT=1 repeatable figures, KVM=1, NOHUGE=1, BENCH_SCALE=F, REUSE=linux: bench/run --help)
 # Variables: APPEND="kernel command line" MEM=256M KVM=1 (opt-in, never for tests) BUILD=build
 
 BUILD ?= build
@@ -32,6 +34,11 @@ test: build
 golden: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target user_programs -j$(JOBS)
 	tests/user/usertest golden --build $(BUILD) $(TESTS)
+
+# The same procbench binary on both kernels, same QEMU options; docs/performance.md keeps the table.
+.PHONY: bench
+bench: bootstrap $(BUILD)/CMakeCache.txt
+	bench/run --build $(BUILD)
 
 debug: build
 	SPROUT_BUILD=$(BUILD) tools/debug --mem $(MEM) --append "$(APPEND)"

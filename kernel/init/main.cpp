@@ -15,7 +15,14 @@
 #include "mm/PageAllocator.h"
 #include "selftest/SelfTest.h"
 #include "syscalls/Syscall.h"
+#include "task/Cred.h"
 #include "task/Exec.h"
+#include "task/Fork.h"
+#include "task/NsProxy.h"
+#include "task/Pid.h"
+#include "task/Process.h"
+#include "task/Signal.h"
+#include "trace/Trace.h"
 #include "task/Scheduler.h"
 
 namespace kernel {
@@ -33,6 +40,18 @@ ErrorOr<void> prepare_init_process(Task& task) {
     auto files = TRY(FilesStruct::create());
     TRY(open_console_fds(*files));
     task.m_files = std::move(files);
+    // The process-wide state every user process has (init's is the template fork copies).
+    task.m_sighand = TRY(SighandStruct::create());
+    task.m_signal = TRY(SignalStruct::create_for_init());
+    task.m_cred = TRY(Cred::create_root());
+    task.m_nsproxy = TRY(NsProxy::create_initial());
+    SpinlockGuard guard(tasklist_lock());
+    task.m_tgid = task.m_tid;
+    task.m_group_leader = &task;
+    task.m_exit_signal = SIGCHLD;
+    process_list().push_back(task);
+    attach_pid(*task.m_pid, task);
+    set_init_process(task);
     return {};
 }
 
@@ -96,6 +115,19 @@ void init_thread(void*) {
     printk("  boot: {} us from reset to kernel entry (firmware), {} us from entry to this banner\n",
            ns_to_us(at_entry), ns_to_us(now - at_entry));
     printk("  command line: '{}'\n", info.cmdline());
+
+    // fail_nth=N: the Nth allocation of the first fork fails (Linux's fail_nth, for trying the
+    // unwinding by hand; the fork_fail_nth self-test sweeps every N).
+    StringView fail_nth = info.cmdline_option("fail_nth");
+    if (!fail_nth.empty()) {
+        unsigned n = 0;
+        for (char c : fail_nth)
+            if (c >= '0' && c <= '9')
+                n = n * 10 + unsigned(c - '0');
+        set_fork_fail_nth(n);
+    }
+
+    trace::configure(info.cmdline_option("trace_event"), info.cmdline_has("tp_printk"));
 
     auto init = kthread_run(init_thread, nullptr, "init");
     if (init.is_error())

@@ -13,6 +13,7 @@ constexpr SelfTest g_tests[] = {
     {"tick", selftest_tick, false},
     {"paging", selftest_paging, false},
     {"user_memory", selftest_user_memory, false},
+    {"fork_fail_nth", selftest_fork_fail_nth, false},
     {"panic_page_fault", selftest_page_fault_panic, true},
     {"panic_call", selftest_panic_call, true},
     {"panic_text_write", selftest_text_write_panic, true},

@@ -60,6 +60,7 @@ void selftest_waitqueue(SelfTestContext&);
 void selftest_tick(SelfTestContext&);
 void selftest_paging(SelfTestContext&);
 void selftest_user_memory(SelfTestContext&);
+void selftest_fork_fail_nth(SelfTestContext&);
 void selftest_page_fault_panic(SelfTestContext&);
 void selftest_text_write_panic(SelfTestContext&);
 void selftest_double_fault_panic(SelfTestContext&);

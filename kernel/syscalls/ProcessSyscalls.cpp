@@ -3,7 +3,9 @@
 #include <arch/Power.h>
 #include <arch/Time.h>
 #include <asm/prctl.h>
+#include <linux/prctl.h>
 #include <linux/reboot.h>
+#include <linux/sched.h>
 #include <linux/resource.h>
 #include <linux/time.h>
 #include <linux/utsname.h>
@@ -14,6 +16,10 @@
 #include "mm/PageAllocator.h"
 #include "syscalls/Syscall.h"
 #include "task/Exec.h"
+#include "task/Fork.h"
+#include "task/Pid.h"
+#include "task/Process.h"
+#include "task/Signal.h"
 #include "task/Exit.h"
 #include "task/Scheduler.h"
 
@@ -36,35 +42,6 @@ struct Rlimit64 {
     uint64_t rlim_cur;
     uint64_t rlim_max;
 };
-
-constexpr uint64_t RLIM_INF = ~uint64_t(0);
-
-// The limits init starts with on Linux 6.1 (include/asm-generic/resource.h, INIT_RLIMITS),
-// with NPROC and SIGPENDING derived from memory as fork_init() derives them. Per process
-// until the fork issue moves them into the shared signal struct.
-constinit Rlimit64 g_rlimits[RLIM_NLIMITS] = {};
-constinit bool g_rlimits_ready = false;
-
-void init_rlimits() {
-    if (g_rlimits_ready)
-        return;
-    for (auto& r : g_rlimits)
-        r = {RLIM_INF, RLIM_INF};
-    g_rlimits[RLIMIT_STACK] = {8 << 20, RLIM_INF};
-    g_rlimits[RLIMIT_CORE] = {0, RLIM_INF};
-    g_rlimits[RLIMIT_NOFILE] = {1024, 4096};
-    g_rlimits[RLIMIT_MEMLOCK] = {8 << 20, 8 << 20};
-    g_rlimits[RLIMIT_MSGQUEUE] = {819200, 819200};
-    g_rlimits[RLIMIT_NICE] = {0, 0};
-    g_rlimits[RLIMIT_RTPRIO] = {0, 0};
-    // fork_init: max_threads = RAM pages / (8 * THREAD_SIZE / PAGE_SIZE), at least 20.
-    uint64_t max_threads = page_allocator().total_pages() / (8 * (KERNEL_STACK_SIZE / PAGE_SIZE));
-    if (max_threads < 20)
-        max_threads = 20;
-    g_rlimits[RLIMIT_NPROC] = {max_threads / 2, max_threads / 2};
-    g_rlimits[RLIMIT_SIGPENDING] = {max_threads / 2, max_threads / 2};
-    g_rlimits_ready = true;
-}
 
 KernelTimespec to_timespec(uint64_t ns) { return {int64_t(ns / NSEC_PER_SEC), int64_t(ns % NSEC_PER_SEC)}; }
 
@@ -109,10 +86,163 @@ uint64_t timespec_ns(const KernelTimespec& ts) {
 
 // ---- identity -------------------------------------------------------------------------------
 
-// Until pid namespaces and thread groups exist, a task's pid is its tid.
-ErrorOr<long> sys_getpid() { return current()->m_tid; }
-ErrorOr<long> sys_gettid() { return current()->m_tid; }
-ErrorOr<long> sys_getppid() { return 0; }  // init's parent is the idle task, pid 0
+ErrorOr<long> sys_getpid() { return task_tgid_nr(*current()); }
+ErrorOr<long> sys_gettid() { return task_pid_nr(*current()); }
+ErrorOr<long> sys_getppid() {
+    SpinlockGuard guard(tasklist_lock());
+    Task* parent = current()->m_group_leader->m_real_parent;
+    return parent ? task_tgid_nr(*parent) : 0;  // init's parent is the idle task, pid 0
+}
+
+// ---- process creation -----------------------------------------------------------------------
+
+ErrorOr<long> sys_fork() {
+    KernelCloneArgs args;
+    args.exit_signal = SIGCHLD;
+    return TRY(kernel_clone(args));
+}
+
+ErrorOr<long> sys_vfork() {
+    KernelCloneArgs args;
+    args.flags = CLONE_VFORK | CLONE_VM;
+    args.exit_signal = SIGCHLD;
+    return TRY(kernel_clone(args));
+}
+
+// clone(flags, newsp, parent_tid, child_tid, tls): x86-64's argument order. Only the low 32
+// bits of the flags count, and their low byte is the exit signal (CSIGNAL).
+ErrorOr<long> sys_clone(uint64_t raw_flags, uint64_t new_stack, uint64_t parent_tid, uint64_t child_tid, uint64_t tls) {
+    uint32_t flags = uint32_t(raw_flags);
+    KernelCloneArgs args;
+    args.flags = flags & ~uint32_t(CSIGNAL);
+    args.exit_signal = int(flags & CSIGNAL);
+    args.pidfd = parent_tid;
+    args.parent_tid = parent_tid;
+    args.child_tid = child_tid;
+    args.stack = new_stack;
+    args.tls = tls;
+    if (!valid_signal(args.exit_signal))
+        return Error::from_errno(EINVAL);
+    return TRY(kernel_clone(args));
+}
+
+// ---- process groups and sessions ------------------------------------------------------------
+
+ErrorOr<long> sys_getpgid(int pid) {
+    SpinlockGuard guard(tasklist_lock());
+    Task* task = pid == 0 ? current() : find_task_by_pid(pid);
+    if (!task || !task->m_signal)
+        return Error::from_errno(ESRCH);
+    return task->m_signal->pgrp;
+}
+
+ErrorOr<long> sys_getpgrp() { return sys_getpgid(0); }
+
+ErrorOr<long> sys_getsid(int pid) {
+    SpinlockGuard guard(tasklist_lock());
+    Task* task = pid == 0 ? current() : find_task_by_pid(pid);
+    if (!task || !task->m_signal)
+        return Error::from_errno(ESRCH);
+    return task->m_signal->session;
+}
+
+// setpgid's rules (Linux's kernel/sys.c): the target is the caller or one of its children that
+// has not exec'd, in the caller's session and not a session leader; the group must exist in
+// the same session unless it is the target's own pid.
+ErrorOr<long> sys_setpgid(int pid, int pgid) {
+    Task* self = current()->m_group_leader;
+    if (pid == 0)
+        pid = task_tgid_nr(*self);
+    if (pgid == 0)
+        pgid = pid;
+    if (pgid < 0)
+        return Error::from_errno(EINVAL);
+    SpinlockGuard guard(tasklist_lock());
+    Task* target = find_task_by_pid(pid);
+    if (!target || target->m_group_leader != target)
+        return Error::from_errno(ESRCH);
+    if (target->m_real_parent == self || (target->m_real_parent && target->m_real_parent->m_group_leader == self)) {
+        if (target->m_signal->session != self->m_signal->session)
+            return Error::from_errno(EPERM);
+        if (target->m_did_exec)
+            return Error::from_errno(EACCES);
+    } else if (target != self) {
+        return Error::from_errno(ESRCH);
+    }
+    if (target->m_signal->session == task_tgid_nr(*target))
+        return Error::from_errno(EPERM);  // a session leader keeps its group
+    if (pgid != pid) {
+        bool found = false;
+        for_each_process([&](Task& t) {
+            if (t.m_signal && t.m_signal->pgrp == pgid && t.m_signal->session == self->m_signal->session)
+                found = true;
+            return found;
+        });
+        if (!found)
+            return Error::from_errno(EPERM);
+    }
+    target->m_signal->pgrp = pgid;
+    return 0;
+}
+
+ErrorOr<long> sys_setsid() {
+    Task* self = current()->m_group_leader;
+    int pid = task_tgid_nr(*self);
+    SpinlockGuard guard(tasklist_lock());
+    // Fail if a process group with our pid exists (we lead one, or someone joined ours).
+    bool group_exists = false;
+    for_each_process([&](Task& t) {
+        if (t.m_signal && t.m_signal->pgrp == pid)
+            group_exists = true;
+        return group_exists;
+    });
+    if (group_exists)
+        return Error::from_errno(EPERM);
+    self->m_signal->session = pid;
+    self->m_signal->pgrp = pid;
+    return pid;
+}
+
+// ---- prctl ----------------------------------------------------------------------------------
+
+ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t, uint64_t, uint64_t) {
+    Task* self = current();
+    switch (option) {
+    case PR_SET_PDEATHSIG:
+        if (!valid_signal(int(arg2)))
+            return Error::from_errno(EINVAL);
+        self->m_pdeath_signal = int(arg2);
+        return 0;
+    case PR_GET_PDEATHSIG:
+        TRY(copy_to_user(arg2, &self->m_pdeath_signal, sizeof(int)));
+        return 0;
+    case PR_SET_NAME: {
+        char name[16];
+        auto length = strncpy_from_user(name, arg2, sizeof(name));
+        if (length.is_error() && length.error().code() != ENAMETOOLONG)
+            return length.release_error();
+        // Truncated to 15 characters, as Linux does.
+        name[15] = 0;
+        __builtin_memcpy(self->m_comm, name, sizeof(name));
+        return 0;
+    }
+    case PR_GET_NAME:
+        TRY(copy_to_user(arg2, self->m_comm, sizeof(self->m_comm)));
+        return 0;
+    case PR_SET_CHILD_SUBREAPER:
+        self->m_signal->is_child_subreaper = arg2 != 0;
+        if (arg2)
+            self->m_signal->has_child_subreaper = true;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int value = self->m_signal->is_child_subreaper;
+        TRY(copy_to_user(arg2, &value, sizeof(value)));
+        return 0;
+    }
+    default:
+        return Error::from_errno(EINVAL);
+    }
+}
 ErrorOr<long> sys_getuid() { return 0; }
 ErrorOr<long> sys_geteuid() { return 0; }
 ErrorOr<long> sys_getgid() { return 0; }
@@ -153,9 +283,13 @@ ErrorOr<long> sys_uname(UserPtr<new_utsname> buffer) {
 ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_limit, UserPtr<Rlimit64> old_limit) {
     if (resource >= RLIM_NLIMITS)
         return Error::from_errno(EINVAL);
-    if (pid != 0 && pid != current()->m_tid)
-        return Error::from_errno(ESRCH);
-    init_rlimits();
+    Task* target = current();
+    if (pid != 0 && pid != task_tgid_nr(*target)) {
+        target = find_task_by_vpid(pid);
+        if (!target || !target->m_signal)
+            return Error::from_errno(ESRCH);
+    }
+    auto& limits = target->m_signal->rlim;
     Rlimit64 replacement{};
     if (!new_limit.is_null()) {
         TRY(copy_from_user(&replacement, new_limit));
@@ -167,9 +301,9 @@ ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_li
             return Error::from_errno(EPERM);
     }
     if (!old_limit.is_null())
-        TRY(copy_to_user(old_limit, g_rlimits[resource]));
+        TRY(copy_to_user(old_limit, Rlimit64{limits[resource].cur, limits[resource].max}));
     if (!new_limit.is_null())
-        g_rlimits[resource] = replacement;
+        limits[resource] = {replacement.rlim_cur, replacement.rlim_max};
     return 0;
 }
 
@@ -254,6 +388,27 @@ ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespe
     uint64_t now = arch::monotonic_ns();
     uint64_t duration = (flags & TIMER_ABSTIME) ? (value > clock_value ? value - clock_value : 0) : value;
     sleep_until(duration > ~uint64_t(0) - now ? ~uint64_t(0) : now + duration);
+    return 0;
+}
+
+// sysinfo(2): uptime, memory from the page allocator's exact counters, process count.
+ErrorOr<long> sys_sysinfo(uint64_t user_info) {
+    struct {
+        int64_t uptime;
+        uint64_t loads[3];
+        uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+        uint16_t procs, pad;
+        uint64_t totalhigh, freehigh;
+        uint32_t mem_unit;
+        char padding[4];
+    } info{};
+    static_assert(sizeof(info) == 112);
+    info.uptime = int64_t(arch::monotonic_ns() / NSEC_PER_SEC);
+    info.totalram = page_allocator().total_pages() * PAGE_SIZE;
+    info.freeram = page_allocator().free_pages() * PAGE_SIZE;
+    info.procs = uint16_t(nr_threads());
+    info.mem_unit = 1;
+    TRY(copy_to_user(user_info, &info, sizeof(info)));
     return 0;
 }
 
@@ -370,6 +525,17 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_getpid>(__NR_getpid);
     table.add<sys_gettid>(__NR_gettid);
     table.add<sys_getppid>(__NR_getppid);
+    table.add<sys_fork>(__NR_fork);
+    table.add<sys_vfork>(__NR_vfork);
+    table.add<sys_clone>(__NR_clone);
+    table.add<sys_wait4>(__NR_wait4);
+    table.add<sys_waitid>(__NR_waitid);
+    table.add<sys_getpgid>(__NR_getpgid);
+    table.add<sys_getpgrp>(__NR_getpgrp);
+    table.add<sys_getsid>(__NR_getsid);
+    table.add<sys_setpgid>(__NR_setpgid);
+    table.add<sys_setsid>(__NR_setsid);
+    table.add<sys_prctl>(__NR_prctl);
     table.add<sys_getuid>(__NR_getuid);
     table.add<sys_geteuid>(__NR_geteuid);
     table.add<sys_getgid>(__NR_getgid);
@@ -394,6 +560,7 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_exit>(__NR_exit);
     table.add<sys_exit_group>(__NR_exit_group);
     table.add<sys_reboot>(__NR_reboot);
+    table.add<sys_sysinfo>(__NR_sysinfo);
 }
 
 }  // namespace kernel

@@ -94,5 +94,7 @@ const char* syscall_name(uint64_t number);
 void register_process_syscalls(SyscallTable&);  // syscalls/ProcessSyscalls.cpp
 void register_memory_syscalls(SyscallTable&);   // syscalls/MemorySyscalls.cpp
 void register_file_syscalls(SyscallTable&);     // syscalls/FileSyscalls.cpp
+void register_pipe_syscalls(SyscallTable&);     // syscalls/PipeSyscalls.cpp
+void register_signal_syscalls(SyscallTable&);   // syscalls/SignalSyscalls.cpp
 
 }  // namespace kernel

@@ -16,6 +16,8 @@ void syscalls_init() {
     register_process_syscalls(g_table);
     register_memory_syscalls(g_table);
     register_file_syscalls(g_table);
+    register_pipe_syscalls(g_table);
+    register_signal_syscalls(g_table);
 }
 
 const char* syscall_name(uint64_t number) {

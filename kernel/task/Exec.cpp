@@ -22,6 +22,9 @@
 #include "task/Elf.h"
 #include "task/Exit.h"
 #include "task/Scheduler.h"
+#include "task/Signal.h"
+#include "task/WaitQueue.h"
+#include "trace/Trace.h"
 
 namespace kernel {
 
@@ -233,10 +236,15 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
 
     // ---- The point of no return (Linux's begin_new_exec). Nothing below may fail back to the
     // old program: it is gone.
+    // exec_mmap: the vfork parent (waiting on the old mm) may run again.
+    if (Completion* vfork = std::exchange(task->m_vfork_done, nullptr))
+        vfork->complete();
     RefPtr<MmStruct> old_mm = task->m_mm;
     task->m_mm = mm;
     activate_mm(task->m_mm.ptr());
     old_mm = nullptr;  // the old program's memory goes now that its tables are not loaded
+    task->m_did_exec = true;
+    flush_signal_handlers(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
     task->m_files->close_on_exec();
     size_t base = path.rfind('/');
@@ -261,6 +269,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
         do_exit(killed_by_signal(SIGSEGV));
     }
     arch::init_user_frame(frame, image.entry, stack.stack_pointer);
+    trace::emit(trace::Event::SchedProcessExec, "filename={} pid={} old_pid={}", path, task->m_tid, task->m_tid);
     return {};
 }
 

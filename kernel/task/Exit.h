@@ -1,15 +1,26 @@
 #pragma once
-// Task death (Linux's kernel/exit.c), as far as it goes without fork: release what the task
-// holds, and when the first user process (init) dies, say so and power off.
+// Task death and reaping (Linux's kernel/exit.c).
+#include "lib/ErrorOr.h"
 #include "lib/kstd.h"
 
 namespace kernel {
 
+struct Task;
+
 // Wait-status encoding, as wait4 reports it: an exit code in bits 8..15, or a signal number
-// in bits 0..6.
+// in bits 0..6 (with 0x80 for a core dump).
 constexpr int exit_status_code(int code) { return (code & 0xff) << 8; }
 constexpr int killed_by_signal(int signal) { return signal & 0x7f; }
 
+// Ends the calling task (exit(2)): releases its mm, files, fs, notifies the parent (exit_signal,
+// usually SIGCHLD), reparents its children, becomes a zombie for wait() — or is reaped at once
+// when its parent ignores SIGCHLD.
 [[noreturn]] void do_exit(int wait_status);
+// Ends every thread of the process (exit_group(2), fatal signals).
+[[noreturn]] void do_group_exit(int wait_status);
+
+// wait4(2) and waitid(2) (do_wait), registered with the process syscalls.
+ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t user_rusage);
+ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint64_t user_rusage);
 
 }  // namespace kernel

@@ -16,6 +16,9 @@
 #include "mm/AddressSpace.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
+#include "task/Pid.h"
+#include "task/Process.h"
+#include "task/SignalDelivery.h"
 
 extern "C" uint64_t boot_stack_bottom[];
 
@@ -45,10 +48,9 @@ constinit SlabCache g_task_cache("task_struct", sizeof(Task), alignof(Task));
 // would need an exit-time destructor (its RefPtr members are not trivially destructible).
 alignas(Task) constinit unsigned char g_boot_idle_storage[sizeof(Task)] = {};
 constinit std::atomic<uint64_t> g_jiffies{0};
-constinit std::atomic<int> g_next_tid{1};
 
-// All tasks, for leak checks now and /proc and the tasklist later.
-constinit Spinlock g_tasklist_lock;
+// All tasks, for leak checks now and /proc later.
+constinit Spinlock g_all_tasks_lock;
 constinit IntrusiveList<Task, &Task::m_all_node> g_all_tasks;
 constinit size_t g_nr_tasks = 0;
 
@@ -56,19 +58,26 @@ constinit size_t g_nr_tasks = 0;
 constinit Spinlock g_timer_lock;
 constinit IntrusiveList<Task, &Task::m_timer_node> g_sleepers;
 
+// A task's kernel stack goes as soon as it has run for the last time (Linux's put_task_stack);
+// the Task itself lives on while referenced (a zombie waits for its parent).
+void release_task_stack(Task* task) {
+    if (task->m_stack_phys) {
+        page_allocator().free(task->m_stack_phys, KERNEL_STACK_ORDER);
+        task->m_stack_phys = 0;
+        task->m_stack_base = nullptr;
+    }
+}
+
 void free_task(Task* task) {
-    VERIFY(!task->m_run_node.is_linked() && !task->m_timer_node.is_linked());
-    arch::release_thread_state(task->m_context);
+    VERIFY(!task->m_run_node.is_linked() && !task->m_timer_node.is_linked() && !task->m_sibling_node.is_linked() &&
+           !task->m_tasks_node.is_linked());
     {
-        SpinlockGuard guard(g_tasklist_lock);
+        SpinlockGuard guard(g_all_tasks_lock);
         g_all_tasks.remove(*task);
         --g_nr_tasks;
     }
-    if (task->m_stack_phys)
-        page_allocator().free(task->m_stack_phys, KERNEL_STACK_ORDER);
-    // List nodes have trivial destructors that check nothing: a task still queued somewhere
-    // would leave a dangling link behind, so say here that it is on no list any more.
-    VERIFY(!task->m_run_node.is_linked() && !task->m_all_node.is_linked());
+    arch::release_thread_state(task->m_context);
+    release_task_stack(task);
     task->~Task();
     g_task_cache.free(task);
 }
@@ -77,8 +86,10 @@ void free_task(Task* task) {
 void finish_task_switch(Task* prev) {
     auto& rq = this_rq();
     rq.lock.unlock_no_irq();
-    if (prev->m_state == TaskState::Dead)
-        free_task(prev);
+    if (prev->m_state == TaskState::Dead) {
+        release_task_stack(prev);
+        put_task_struct(*prev);  // the reference the task held on itself while it ran
+    }
 }
 
 void schedule_impl(bool preempt) {
@@ -208,6 +219,7 @@ void scheduler_tick() {
             wake_up_process(sleeper);
         }
     }
+    signal_timer_tick();  // ITIMER_REAL and interruptible timed sleeps (task/Signal.cpp)
     auto& rq = this_rq();
     Task* curr = rq.current;
     if (curr->m_is_idle) {
@@ -268,11 +280,11 @@ uint64_t jiffies() { return g_jiffies.load(std::memory_order_relaxed); }
 uint64_t nr_context_switches() { return this_rq().nr_switches; }
 
 size_t nr_tasks() {
-    SpinlockGuard guard(g_tasklist_lock);
+    SpinlockGuard guard(g_all_tasks_lock);
     return g_nr_tasks;
 }
 
-ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name) {
+ErrorOr<Task*> alloc_task_struct() {
     void* memory = g_task_cache.allocate();
     if (!memory)
         return Error::from_errno(ENOMEM);
@@ -283,22 +295,41 @@ ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name) {
         g_task_cache.free(memory);
         return stack.release_error();
     }
-    // No more failure paths after this point.
     task->m_stack_phys = stack.value();
     task->m_stack_base = static_cast<uint64_t*>(arch::phys_to_virt(task->m_stack_phys));
     *task->m_stack_base = STACK_END_MAGIC;
     task->m_state = TaskState::Uninterruptible;  // not runnable until wake_up_new_task
-    task->m_tid = g_next_tid.fetch_add(1);
+    {
+        SpinlockGuard guard(g_all_tasks_lock);
+        g_all_tasks.push_back(*task);
+        ++g_nr_tasks;
+    }
+    return task;
+}
+
+void put_task_struct(Task& task) {
+    uint32_t old = task.m_usage.fetch_sub(1, std::memory_order_acq_rel);
+    VERIFY(old > 0);
+    if (old == 1)
+        free_task(&task);
+}
+
+ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name) {
+    Task* task = TRY(alloc_task_struct());
+    auto pid = alloc_pid();
+    if (pid.is_error()) {
+        put_task_struct(*task);
+        return pid.release_error();
+    }
+    // No more failure paths after this point.
+    task->m_pid = pid.release_value();
+    task->m_tid = task->m_tgid = task->m_pid->number();
+    task->m_group_leader = task;
     size_t i = 0;
     for (; name && name[i] && i + 1 < sizeof(task->m_comm); ++i)
         task->m_comm[i] = name[i];
     task->m_comm[i] = 0;
     arch::prepare_kernel_thread(task->m_context, task->stack_top(), fn, arg);
-    {
-        SpinlockGuard guard(g_tasklist_lock);
-        g_all_tasks.push_back(*task);
-        ++g_nr_tasks;
-    }
     return task;
 }
 

@@ -36,6 +36,10 @@ void preempt_enable();
 uint64_t jiffies();
 uint64_t nr_context_switches();
 
+// A Task with its kernel stack (and end-of-stack canary), registered for leak checks, not yet
+// runnable — dup_task_struct's allocation step. Freed by put_task_struct.
+ErrorOr<Task*> alloc_task_struct();
+
 // Creates a kernel thread that will run fn(arg); it does not run until wake_up_new_task.
 ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name);
 // kthread_create + wake_up_new_task.

@@ -7,12 +7,19 @@
 #include "lib/IntrusiveList.h"
 #include "lib/RefPtr.h"
 #include "lib/kstd.h"
+#include "task/SigPending.h"
 
 namespace kernel {
 
-class MmStruct;     // mm/AddressSpace.h: the address space (mm_struct)
-class FilesStruct;  // fs/FilesStruct.h: the descriptor table (files_struct)
-class FsStruct;     // fs/FsStruct.h: root, cwd, umask (fs_struct)
+class MmStruct;       // mm/AddressSpace.h: the address space (mm_struct)
+class FilesStruct;    // fs/FilesStruct.h: the descriptor table (files_struct)
+class FsStruct;       // fs/FsStruct.h: root, cwd, umask (fs_struct)
+class SighandStruct;  // task/Signal.h: the signal handlers (sighand_struct)
+class SignalStruct;   // task/Signal.h: process-wide signal state, limits (signal_struct)
+class Cred;           // task/Cred.h: credentials (cred)
+class Pid;            // task/Pid.h: the process id (struct pid)
+class NsProxy;        // task/NsProxy.h: the namespaces (nsproxy)
+class Completion;     // task/WaitQueue.h
 
 enum class TaskState : uint8_t {
     Running,          // TASK_RUNNING: on a run queue or on a CPU
@@ -28,6 +35,12 @@ inline constexpr size_t KERNEL_STACK_SIZE = PAGE_SIZE << KERNEL_STACK_ORDER;
 inline constexpr uint64_t STACK_END_MAGIC = 0x57AC6E9D;  // Linux's, at the lowest stack word
 
 struct Task {
+    // Out of line (task/Process.cpp): destroying the RefPtr members needs their full types.
+    Task();
+    ~Task();
+    Task(const Task&) = delete;
+    Task& operator=(const Task&) = delete;
+
     arch::ThreadContext m_context;
     TaskState m_state{TaskState::Running};
     // True from wake-up until the task blocks: queued, or running on a CPU (Linux's on_rq).
@@ -52,10 +65,48 @@ struct Task {
     uint64_t m_robust_list_head{0};
 
     // Shared per-task state: null for kernel threads (they borrow the kernel's page tables and
-    // have no descriptors), set for user tasks. Each CLONE_* flag will decide "share or copy".
+    // have no descriptors), set for user tasks. Each CLONE_* flag decides "share or copy".
     RefPtr<MmStruct> m_mm;
     RefPtr<FilesStruct> m_files;
     RefPtr<FsStruct> m_fs;
+    RefPtr<SighandStruct> m_sighand;
+    RefPtr<SignalStruct> m_signal;
+    RefPtr<Cred> m_cred;
+    RefPtr<NsProxy> m_nsproxy;
+
+    // Identity and the process tree (Linux's pid, tgid, group_leader, real_parent, parent,
+    // children, sibling). Guarded by the tasklist lock (task/Process.h).
+    RefPtr<Pid> m_pid;
+    int m_tgid{0};
+    Task* m_group_leader{nullptr};
+    Task* m_real_parent{nullptr};
+    Task* m_parent{nullptr};
+    IntrusiveListNode m_sibling_node;
+    IntrusiveListNode m_tasks_node;  // process_list(), for leaders
+    IntrusiveList<Task, &Task::m_sibling_node> m_children;
+
+    // Death (Linux's exit_signal, exit_code, exit_state). exit_code is a wait status.
+    enum class ExitState : uint8_t { Alive, Zombie, Dead };
+    ExitState m_exit_state{ExitState::Alive};
+    int m_exit_signal{0};  // sent to the parent at exit; -1 for threads
+    int m_exit_code{0};
+    int m_pdeath_signal{0};
+    Completion* m_vfork_done{nullptr};  // the vfork parent's, completed at exec or exit
+    uint64_t m_set_child_tid{0};
+    bool m_did_exec{false};  // setpgid refuses children that have exec'd (EACCES)
+
+    // Signals (Linux's pending, blocked, saved_sigmask, sas_ss_*).
+    SigPending m_pending;
+    SigSet m_blocked{0};
+    SigSet m_saved_sigmask{0};
+    bool m_restore_sigmask{false};
+    uint64_t m_sas_ss_sp{0};
+    uint64_t m_sas_ss_size{0};
+    int m_sas_ss_flags{0};
+
+    // get_task_struct/put_task_struct: the running task holds one reference, the process tree
+    // another until the task is reaped; the last one frees it.
+    std::atomic<uint32_t> m_usage{1};
 
     uint64_t stack_top() const { return reinterpret_cast<uint64_t>(m_stack_base) + KERNEL_STACK_SIZE; }
     bool stack_intact() const { return !m_stack_base || *m_stack_base == STACK_END_MAGIC; }

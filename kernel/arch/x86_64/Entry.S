@@ -133,6 +133,13 @@ x86_switch_context:
  * First instructions of every new kernel thread: x86_switch_context "returns" here with
  * %rax = prev, %r12 = entry function, %r13 = its argument (planted by prepare_kernel_thread).
  */
+    .globl x86_ret_from_fork
+x86_ret_from_fork:
+    movq %rax, %rdi
+    movq %r12, %rsi
+    call x86_fork_child_return
+    ud2
+
     .globl x86_kernel_thread_start
 x86_kernel_thread_start:
     movq %rax, %rdi

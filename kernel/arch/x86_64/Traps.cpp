@@ -9,6 +9,8 @@
 #include "mm/UserAccess.h"
 #include "task/Exit.h"
 #include "task/Scheduler.h"
+#include "task/Signal.h"
+#include "task/SignalDelivery.h"
 
 extern "C" const char __extable_start[], __extable_end[];
 
@@ -73,6 +75,74 @@ int resolve_user_page_fault(const arch::TrapFrame& frame) {
     return result.error().code() == EIO ? SIGBUS : SIGSEGV;
 }
 
+// The si_code and si_addr Linux reports with a fault signal (arch/x86/kernel/traps.c,
+// arch/x86/mm/fault.c). SI_KERNEL where Linux uses force_sig().
+struct FaultInfo {
+    int code;
+    uint64_t addr;
+};
+
+// x87 (#MF) and SIMD (#XM) exceptions: the first unmasked exception flag names the code
+// (Linux's fpu__exception_code); 0 when none is set, and then there is no signal.
+int fpu_exception_code(uint64_t vector) {
+    uint32_t err;
+    if (vector == 16) {
+        uint16_t cwd, swd;
+        asm volatile("fnstcw %0; fnstsw %1" : "=m"(cwd), "=m"(swd));
+        err = swd & ~cwd;
+    } else {
+        uint32_t mxcsr;
+        asm volatile("stmxcsr %0" : "=m"(mxcsr));
+        err = ~(mxcsr >> 7) & mxcsr;
+    }
+    if (err & 0x001)
+        return FPE_FLTINV;
+    if (err & 0x004)
+        return FPE_FLTDIV;
+    if (err & 0x008)
+        return FPE_FLTOVF;
+    if (err & 0x012)
+        return FPE_FLTUND;
+    if (err & 0x020)
+        return FPE_FLTRES;
+    return 0;
+}
+
+FaultInfo fault_info(const arch::TrapFrame& frame, int signal) {
+    switch (frame.vector) {
+    case 0:
+        return {FPE_INTDIV, frame.rip};
+    case 1: {
+        // Single step (DR6.BS), a hardware breakpoint, or else a breakpoint.
+        uint64_t dr6;
+        asm volatile("mov %%dr6, %0" : "=r"(dr6));
+        asm volatile("mov %0, %%dr6" ::"r"(uint64_t(0xffff0ff0)));
+        return {(dr6 & (1u << 14)) ? TRAP_TRACE : (dr6 & 0xf) ? TRAP_HWBKPT : TRAP_BRKPT, frame.rip};
+    }
+    case 6:
+        return {ILL_ILLOPN, frame.rip};
+    case 16:
+    case 19:
+        return {fpu_exception_code(frame.vector), frame.rip};
+    case 17:
+        return {BUS_ADRALN, 0};
+    case 14: {
+        uint64_t address = read_cr2();
+        if (signal == SIGBUS)
+            return {BUS_ADRERR, address};
+        // ACCERR when an area is there but refused the access; MAPERR when nothing is mapped.
+        bool mapped = false;
+        if (Task* task = current(); task->m_mm)
+            task->m_mm->for_each_vma([&](const Vma& vma) {
+                mapped = mapped || (vma.m_start <= address && address < vma.m_end);
+            });
+        return {mapped ? SEGV_ACCERR : SEGV_MAPERR, address};
+    }
+    default:
+        return {SI_KERNEL, 0};
+    }
+}
+
 }  // namespace
 
 void register_interrupt_handler(uint8_t vector, IrqHandler handler) { g_handlers[vector] = handler; }
@@ -82,14 +152,15 @@ extern "C" void x86_handle_trap(arch::TrapFrame* frame) {
     if (vector < 32) {
         if (frame->from_user()) {
             int signal = vector == 14 ? resolve_user_page_fault(*frame) : signal_for_exception(vector);
-            if (signal == 0) {
-                preempt_on_interrupt_return();
-                return;
+            if (signal) {
+                // Delivered (or fatal) on the way out, before any other signal.
+                FaultInfo info = fault_info(*frame, signal);
+                if (info.code)
+                    force_sig_fault(signal, info.code, info.addr);
             }
-            // Signal delivery comes with the fork issue; until then the default action of
-            // every fault signal (terminate, as Linux's would) is taken straight away.
-            arch::irq_enable();
-            do_exit(killed_by_signal(signal));
+            preempt_on_interrupt_return();
+            exit_to_user_mode(*frame);
+            return;
         }
         // The kernel touching user memory (copy_from_user and friends) may fault on a page not
         // yet populated: that is demand paging, not an error. What cannot be resolved resumes
@@ -111,6 +182,8 @@ extern "C" void x86_handle_trap(arch::TrapFrame* frame) {
     }
     // Returning to the interrupted code: the right moment to preempt it if its slice is over.
     preempt_on_interrupt_return();
+    if (frame->from_user())
+        exit_to_user_mode(*frame);  // signals (task/Signal.cpp)
 }
 
 }  // namespace kernel::x86

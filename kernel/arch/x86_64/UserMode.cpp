@@ -3,6 +3,7 @@
 #include <arch/Context.h>
 #include <arch/Cpu.h>
 #include <arch/Io.h>
+#include <arch/SignalFrame.h>
 #include <arch/TrapFrame.h>
 
 #include "arch/x86_64/Descriptors.h"
@@ -11,6 +12,7 @@
 #include "mm/Heap.h"
 #include "syscalls/Syscall.h"
 #include "task/Scheduler.h"
+#include "task/Signal.h"
 
 extern "C" void x86_syscall_entry();
 extern "C" [[noreturn]] void x86_return_to_user(kernel::arch::TrapFrame*);
@@ -110,6 +112,11 @@ extern "C" void x86_handle_syscall(arch::TrapFrame* frame) {
     frame->rax = static_cast<uint64_t>(dispatch_syscall(static_cast<uint32_t>(frame->rax), args));
     arch::irq_disable();
     preempt_on_interrupt_return();
+    exit_to_user_mode(*frame);  // signals and syscall restart (task/Signal.cpp)
+    // sysret reloads rip from rcx and rflags from r11, and is wrong for a single-step: a frame
+    // that a handler, rt_sigreturn, a restart or exec rewrote leaves through iretq instead.
+    if (frame->rcx != frame->rip || frame->r11 != frame->rflags || (frame->rflags & ((1u << 8) | (1u << 16))))
+        x86_return_to_user(frame);
 }
 
 }  // namespace kernel::x86
@@ -131,6 +138,18 @@ bool prepare_user_state(ThreadContext& ctx) {
     ctx.fs_base = 0;
     ctx.gs_base = 0;
     ctx.user = true;
+    return true;
+}
+
+bool copy_thread_state(ThreadContext& child, const ThreadContext& parent) {
+    if (!prepare_user_state(child))
+        return false;
+    if (parent.user) {
+        // The parent is running: its live registers are the truth, not its saved area.
+        x86::fpu_save(child.fpu);
+        child.fs_base = x86::rdmsr(x86::MSR_FS_BASE);
+        child.gs_base = x86::rdmsr(x86::MSR_KERNEL_GS_BASE);
+    }
     return true;
 }
 
@@ -168,6 +187,27 @@ void init_user_frame(TrapFrame& frame, uint64_t entry, uint64_t stack_pointer) {
 }
 
 [[noreturn]] void return_to_user(TrapFrame* frame) { x86_return_to_user(frame); }
+
+// For the signal frame (arch/SignalFrame.h): the running task's FPU registers are the truth,
+// its save area is written only at a context switch or by these.
+FpuFormat fpu_format() {
+    return {x86::g_fpu_size, x86::g_xsave ? x86::g_xcr0 : 0x3, x86::g_xsave};
+}
+void fpu_save_live(ThreadContext& ctx) { x86::fpu_save(ctx.fpu); }
+void fpu_load_live(const ThreadContext& ctx) { x86::fpu_restore(ctx.fpu); }
+void fpu_init_live() { x86::fpu_restore(x86::g_initial_fpu); }
+
+}  // namespace kernel::arch
+
+// The forked child's first steps in C++ (from x86_ret_from_fork in Entry.S).
+extern "C" [[noreturn]] void x86_fork_child_return(kernel::Task* prev, kernel::arch::TrapFrame* frame) {
+    schedule_tail(prev);
+    kernel::arch::irq_disable();
+    kernel::exit_to_user_mode(*frame);  // a signal may already be pending (task/Signal.cpp)
+    kernel::arch::return_to_user(frame);
+}
+
+namespace kernel::arch {
 
 // The running task's bases live in the MSRs; a stopped task's in its context.
 void set_user_fs_base(ThreadContext& ctx, uint64_t base) {

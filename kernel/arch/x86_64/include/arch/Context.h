@@ -9,6 +9,7 @@ struct Task;
 
 extern "C" kernel::Task* x86_switch_context(kernel::Task* prev, uint64_t* prev_rsp, uint64_t next_rsp);
 extern "C" void x86_kernel_thread_start();
+extern "C" void x86_ret_from_fork();
 
 namespace kernel::arch {
 
@@ -32,6 +33,9 @@ TrapFrame* task_user_frame(uint64_t stack_top);
 // with ENOMEM; a task that already has it is reset to the initial state (execve).
 [[nodiscard]] bool prepare_user_state(ThreadContext& ctx);
 void release_thread_state(ThreadContext& ctx);
+// copy_thread's CPU part: the child gets the parent's (the running task's) FPU state and TLS
+// bases as they are this instant. ENOMEM-free once prepare_user_state succeeded for `child`.
+[[nodiscard]] bool copy_thread_state(ThreadContext& child, const ThreadContext& parent);
 
 // Called just before switching stacks from prev to next: saves prev's user-visible CPU state
 // (FPU, FS/GS bases), installs next's, and points the CPU's entry stack at next's kernel stack.
@@ -65,6 +69,20 @@ inline void prepare_kernel_thread(ThreadContext& ctx, uint64_t stack_top, Kernel
     *--sp = reinterpret_cast<uint64_t>(arg);    // r13
     *--sp = 0;                                  // r14
     *--sp = 0;                                  // r15
+    ctx.rsp = reinterpret_cast<uint64_t>(sp);
+}
+
+// A forked child's first switch lands in x86_ret_from_fork, which finishes the switch and
+// leaves for user mode with the registers of its user frame (r12).
+inline void prepare_fork_child(ThreadContext& ctx, uint64_t stack_top) {
+    auto* sp = reinterpret_cast<uint64_t*>((stack_top - USER_FRAME_SIZE) & ~uint64_t(15));
+    *--sp = reinterpret_cast<uint64_t>(&x86_ret_from_fork);
+    *--sp = 0;                                                      // rbp
+    *--sp = 0;                                                      // rbx
+    *--sp = stack_top - USER_FRAME_SIZE;                            // r12: the user frame
+    *--sp = 0;                                                      // r13
+    *--sp = 0;                                                      // r14
+    *--sp = 0;                                                      // r15
     ctx.rsp = reinterpret_cast<uint64_t>(sp);
 }
 

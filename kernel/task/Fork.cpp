@@ -1,0 +1,382 @@
+// Process creation, in the seed's order: kernel_clone (do_fork) → copy_process →
+// dup_task_struct, then the copy_* steps, alloc_pid, and publishing the child.
+//
+// Every step returns an owning handle. A Task's shared objects are RefPtr members, so a child
+// that fails half-built is released by destroying it: each reference it took is dropped,
+// which is exactly what Linux's bad_fork_cleanup_* ladder undoes by hand. The steps that
+// publish the child (the pid hash, the parent's children list, the run queue) come last and
+// cannot fail.
+#include "task/Fork.h"
+
+#include <arch/Context.h>
+#include <arch/TrapFrame.h>
+#include <linux/capability.h>
+#include <linux/resource.h>
+#include <linux/sched.h>
+
+#include "fs/FilesStruct.h"
+#include "fs/FsStruct.h"
+#include "lib/Printk.h"
+#include "mm/AddressSpace.h"
+#include "mm/PageAllocator.h"
+#include "mm/UserAccess.h"
+#include "task/Cred.h"
+#include "task/NsProxy.h"
+#include "task/Pid.h"
+#include "task/Process.h"
+#include "task/Scheduler.h"
+#include "task/Signal.h"
+#include "task/WaitQueue.h"
+#include "trace/Trace.h"
+
+namespace kernel {
+
+void count_fork();  // task/Process.cpp
+
+namespace {
+
+// ---- Fault injection ------------------------------------------------------------------------
+
+constinit std::atomic<unsigned> g_fail_nth{0};
+constinit unsigned g_fail_countdown = 0;
+constinit bool g_fail_armed = false;
+
+bool fork_fail_hook() {
+    if (!g_fail_armed)
+        return false;
+    if (--g_fail_countdown == 0) {
+        g_fail_armed = false;
+        return true;
+    }
+    return false;
+}
+
+// Arms the allocator's fail hook for the duration of one copy_process when fail_nth is set.
+class FailNthScope {
+public:
+    FailNthScope() {
+        unsigned n = g_fail_nth.exchange(0);
+        if (!n)
+            return;
+        g_fail_countdown = n;
+        g_fail_armed = true;
+        m_previous = mm::set_fail_hook(fork_fail_hook);
+        m_installed = true;
+    }
+    ~FailNthScope() {
+        if (m_installed) {
+            mm::set_fail_hook(m_previous);
+            g_fail_armed = false;
+        }
+    }
+
+private:
+    mm::FailHook m_previous{nullptr};
+    bool m_installed{false};
+};
+
+// ---- The unborn child -----------------------------------------------------------------------
+
+// Owns a child under construction. Until commit(), destroying it releases the task and,
+// through the task's RefPtr members, everything copy_process attached to it.
+class UnbornTask {
+public:
+    explicit UnbornTask(Task* task) : m_task(task) {}
+    ~UnbornTask() {
+        if (m_task) {
+            arch::release_thread_state(m_task->m_context);
+            put_task_struct(*m_task);
+        }
+    }
+    UnbornTask(const UnbornTask&) = delete;
+    UnbornTask& operator=(const UnbornTask&) = delete;
+    Task* operator->() const { return m_task; }
+    Task& operator*() const { return *m_task; }
+    Task* commit() { return std::exchange(m_task, nullptr); }
+
+private:
+    Task* m_task;
+};
+
+// dup_task_struct: a new Task with its own kernel stack (canary at the end), and the fields a
+// child inherits from its parent by value.
+ErrorOr<Task*> dup_task_struct(Task& orig) {
+    Task* task = TRY(alloc_task_struct());
+    __builtin_memcpy(task->m_comm, orig.m_comm, sizeof(task->m_comm));
+    task->m_blocked = orig.m_blocked;
+    task->m_sas_ss_sp = orig.m_sas_ss_sp;
+    task->m_sas_ss_size = orig.m_sas_ss_size;
+    task->m_sas_ss_flags = orig.m_sas_ss_flags;
+    return task;
+}
+
+// ---- The copy_* steps: share the object (CLONE_x) or give the child its own copy ----------
+
+ErrorOr<void> copy_creds(Task& p, const Task& parent) {
+    p.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
+    return {};
+}
+
+ErrorOr<void> copy_files(uint64_t flags, Task& p, const Task& parent) {
+    if (!parent.m_files)
+        return {};
+    if (flags & CLONE_FILES)
+        p.m_files = parent.m_files;
+    else
+        p.m_files = TRY(parent.m_files->clone());
+    return {};
+}
+
+ErrorOr<void> copy_fs(uint64_t flags, Task& p, const Task& parent) {
+    if (!parent.m_fs)
+        return {};
+    if (flags & CLONE_FS)
+        p.m_fs = parent.m_fs;
+    else
+        p.m_fs = TRY(parent.m_fs->clone());
+    return {};
+}
+
+ErrorOr<void> copy_sighand(uint64_t flags, Task& p, const Task& parent) {
+    if (flags & CLONE_SIGHAND) {
+        p.m_sighand = parent.m_sighand;
+        return {};
+    }
+    p.m_sighand = TRY(parent.m_sighand->copy());
+    if (flags & CLONE_CLEAR_SIGHAND) {
+        // clone3's CLONE_CLEAR_SIGHAND: handlers back to default, ignored ones stay ignored.
+        for (auto& action : p.m_sighand->action)
+            if (action.handler != uint64_t(SIG_IGN))
+                action = {};
+    }
+    return {};
+}
+
+ErrorOr<void> copy_signal(uint64_t flags, Task& p, const Task& parent) {
+    if (flags & CLONE_THREAD) {
+        p.m_signal = parent.m_signal;
+        return {};
+    }
+    p.m_signal = TRY(parent.m_signal->copy_for_fork());
+    return {};
+}
+
+ErrorOr<void> copy_mm(uint64_t flags, Task& p, const Task& parent) {
+    if (!parent.m_mm)
+        return {};
+    if (flags & CLONE_VM)
+        p.m_mm = parent.m_mm;
+    else
+        p.m_mm = TRY(parent.m_mm->dup());  // copy-on-write (dup_mmap)
+    return {};
+}
+
+ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent) {
+    constexpr uint64_t NEW_NAMESPACES = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                                        CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+    if (flags & NEW_NAMESPACES) {
+        // The namespaces issue builds them; until then say so rather than pretend.
+        printk("sprout: clone with CLONE_NEW* flags ({:#x}): namespaces are not implemented yet\n",
+               flags & NEW_NAMESPACES);
+        return Error::from_errno(EINVAL);
+    }
+    p.m_nsproxy = parent.m_nsproxy;
+    return {};
+}
+
+// copy_thread: the child's registers are the parent's at the syscall, except that it sees 0
+// from the call, may run on a new stack, and may get a new TLS base.
+ErrorOr<void> copy_thread(const KernelCloneArgs& args, Task& p, Task& parent) {
+    // A TLS base must be a user address (do_set_thread_area_64's EPERM, as arch_prctl).
+    if ((args.flags & CLONE_SETTLS) && args.tls >= USER_SPACE_END)
+        return Error::from_errno(EPERM);
+    if (!arch::copy_thread_state(p.m_context, parent.m_context))
+        return Error::from_errno(ENOMEM);
+    auto* parent_frame = arch::task_user_frame(parent.stack_top());
+    auto* child_frame = arch::task_user_frame(p.stack_top());
+    *child_frame = *parent_frame;
+    child_frame->rax = 0;
+    if (args.stack)
+        child_frame->rsp = args.stack;
+    if (args.flags & CLONE_SETTLS)
+        p.m_context.fs_base = args.tls;
+    arch::prepare_fork_child(p.m_context, p.stack_top());
+    return {};
+}
+
+// RLIMIT_NPROC is checked against the processes of the user (Linux counts per user in
+// ucounts); root — CAP_SYS_RESOURCE or CAP_SYS_ADMIN — is exempt, as is everyone for now
+// since every task is root. max_threads bounds everybody.
+ErrorOr<void> check_process_limits(const Task& parent) {
+    if (uint64_t(nr_threads()) >= max_threads())
+        return Error::from_errno(EAGAIN);
+    const auto& limit = parent.m_signal->rlim[RLIMIT_NPROC];
+    bool privileged = parent.m_cred->capable(CAP_SYS_RESOURCE) || parent.m_cred->capable(CAP_SYS_ADMIN);
+    if (!privileged && uint64_t(nr_threads()) >= limit.cur)
+        return Error::from_errno(EAGAIN);
+    return {};
+}
+
+// The flag rules of Linux 6.1's copy_process, each with its errno.
+ErrorOr<void> check_clone_flags(uint64_t flags, const Task& parent) {
+    if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+        return Error::from_errno(EINVAL);
+    if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+        return Error::from_errno(EINVAL);
+    // Thread groups must share signals as well, and detached threads can only be started up
+    // within the thread group.
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+        return Error::from_errno(EINVAL);
+    // Shared signal handlers imply shared VM.
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return Error::from_errno(EINVAL);
+    // Siblings of init would be reaped by nobody: init (unkillable) may not use CLONE_PARENT.
+    if ((flags & CLONE_PARENT) && &parent == init_process())
+        return Error::from_errno(EINVAL);
+    // A thread cannot live in another pid or user namespace than its group.
+    if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+        return Error::from_errno(EINVAL);
+    // CLONE_DETACHED is reserved for a future use with pidfds; threads cannot have pidfds yet.
+    if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+        return Error::from_errno(EINVAL);
+    return {};
+}
+
+// copy_process: builds the child, returns it not yet running.
+ErrorOr<Task*> copy_process(const KernelCloneArgs& args) {
+    uint64_t flags = args.flags;
+    Task& parent = *current();
+    TRY(check_clone_flags(flags, parent));
+    if (flags & CLONE_PIDFD) {
+        // pidfds arrive with the threads issue (clone3, pidfd_open).
+        return Error::from_errno(EINVAL);
+    }
+    // security_task_alloc would go here (no LSM).
+
+    FailNthScope fail_nth;
+    UnbornTask p(TRY(dup_task_struct(parent)));
+    // ptrace_init_task, cgroup_fork: no ptrace or cgroups yet; their hooks belong here.
+
+    TRY(check_process_limits(parent));
+    TRY(copy_creds(*p, parent));
+    // sched_fork: the child starts with a fresh slice and no CPU time.
+    p->m_timeslice = SCHED_TIMESLICE_TICKS;
+    p->m_runtime_ns = 0;
+
+    // A task being created may not share the sigaltstack of a task it shares memory with but
+    // is not vforked from: its stack would be used by two threads at once.
+    if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM) {
+        p->m_sas_ss_sp = p->m_sas_ss_size = 0;
+        p->m_sas_ss_flags = 0;
+    }
+
+    // copy_semundo: no SysV semaphores yet.
+    TRY(copy_files(flags, *p, parent));
+    TRY(copy_fs(flags, *p, parent));
+    TRY(copy_sighand(flags, *p, parent));
+    TRY(copy_signal(flags, *p, parent));
+    TRY(copy_mm(flags, *p, parent));
+    TRY(copy_namespaces(flags, *p, parent));
+    // copy_io: no block-I/O contexts.
+    TRY(copy_thread(args, *p, parent));
+    p->m_pid = TRY(alloc_pid());
+
+    p->m_set_child_tid = (flags & CLONE_CHILD_SETTID) ? args.child_tid : 0;
+    p->m_clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? args.child_tid : 0;
+    p->m_tid = p->m_pid->number();
+
+    // No more failure paths after this point (except a pending signal, which restarts the
+    // fork, below, before anything is published).
+    SpinlockGuard guard(tasklist_lock());
+    // A signal that arrived during the fork must be handled first; the fork is then restarted
+    // transparently (ERESTARTNOINTR), so the child never misses a signal sent to the group.
+    if (signal_pending(parent))
+        return Error::from_errno(ERESTARTNOINTR);
+
+    if (flags & CLONE_THREAD) {
+        p->m_exit_signal = -1;
+        p->m_group_leader = parent.m_group_leader;
+        p->m_tgid = parent.m_tgid;
+        p->m_signal->nr_threads++;
+    } else {
+        p->m_exit_signal = args.exit_signal;
+        p->m_group_leader = &*p;
+        p->m_tgid = p->m_tid;
+    }
+    // CLONE_PARENT re-uses the old parent (and inherits its exit signal for its children).
+    if (flags & (CLONE_PARENT | CLONE_THREAD)) {
+        p->m_real_parent = parent.m_real_parent;
+        if (flags & CLONE_PARENT)
+            p->m_exit_signal = parent.m_group_leader->m_exit_signal;
+    } else {
+        p->m_real_parent = &parent;
+    }
+    p->m_parent = p->m_real_parent;
+    if (p->m_real_parent)
+        p->m_real_parent->m_children.push_back(*p);
+    attach_pid(*p->m_pid, *p);
+    if (p->m_group_leader == &*p)
+        process_list().push_back(*p);
+    get_task_struct(*p);  // the process tree's reference, dropped when the child is reaped
+    count_fork();
+    trace::emit(trace::Event::TaskNewtask, "pid={} comm={} clone_flags={:x} oom_score_adj=0", p->m_tid,
+                StringView(p->m_comm), flags | uint64_t(args.exit_signal > 0 ? args.exit_signal : 0));
+    return p.commit();
+}
+
+// Sleeps until the vfork child execs or exits; killable (the parent may die meanwhile).
+void wait_for_vfork_done(Task& child, Completion& vfork) {
+    vfork.wait_for_completion();
+    (void)child;
+}
+
+}  // namespace
+
+void set_fork_fail_nth(unsigned n) { g_fail_nth.store(n); }
+
+ErrorOr<Task*> copy_process_for_test(const KernelCloneArgs& args) { return copy_process(args); }
+
+void discard_unstarted_child(Task* child) {
+    {
+        SpinlockGuard guard(tasklist_lock());
+        child->m_sibling_node.unlink();
+        child->m_tasks_node.unlink();
+        detach_pid(*child->m_pid);
+        if (child->m_group_leader != child)
+            child->m_signal->nr_threads--;
+    }
+    arch::release_thread_state(child->m_context);
+    put_task_struct(*child);  // the tree's reference
+    put_task_struct(*child);  // its own: it never ran, so no context switch will drop it
+}
+
+ErrorOr<int> kernel_clone(const KernelCloneArgs& args) {
+    uint64_t flags = args.flags;
+    // For legacy clone, CLONE_PIDFD returns the fd through parent_tid, so both flags naming
+    // the same word makes no sense; clone3 keeps the rule.
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID) && args.pidfd == args.parent_tid)
+        return Error::from_errno(EINVAL);
+
+    Task* p = TRY(copy_process(args));
+    int nr = task_pid_nr(*p);
+    trace::emit(trace::Event::SchedProcessFork, "comm={} pid={} child_comm={} child_pid={}",
+                StringView(current()->m_comm), current()->m_tid, StringView(p->m_comm), p->m_tid);
+
+    // A bad parent_tid pointer is ignored, as Linux's put_user result is.
+    if (flags & CLONE_PARENT_SETTID)
+        (void)copy_to_user(args.parent_tid, &nr, sizeof(nr));
+
+    Completion vfork;
+    if (flags & CLONE_VFORK) {
+        p->m_vfork_done = &vfork;
+        get_task_struct(*p);
+    }
+    wake_up_new_task(p);
+    if (flags & CLONE_VFORK) {
+        wait_for_vfork_done(*p, vfork);
+        put_task_struct(*p);
+    }
+    return nr;
+}
+
+}  // namespace kernel

@@ -1,0 +1,35 @@
+#pragma once
+// Process creation (Linux's kernel/fork.c): kernel_clone → copy_process → dup_task_struct.
+#include "lib/ErrorOr.h"
+#include "lib/kstd.h"
+
+namespace kernel {
+
+struct Task;
+
+// Linux's struct kernel_clone_args: what fork, vfork, clone and clone3 all become.
+struct KernelCloneArgs {
+    uint64_t flags{0};        // CLONE_* (without the exit signal)
+    uint64_t pidfd{0};        // user address for CLONE_PIDFD's fd
+    uint64_t child_tid{0};    // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID
+    uint64_t parent_tid{0};   // CLONE_PARENT_SETTID
+    int exit_signal{0};       // sent to the parent at exit (0: none)
+    uint64_t stack{0};        // the child's user stack pointer (0: the parent's)
+    uint64_t stack_size{0};
+    uint64_t tls{0};          // CLONE_SETTLS
+};
+
+// Creates a child of the current task and starts it; returns its pid (in the parent).
+ErrorOr<int> kernel_clone(const KernelCloneArgs& args);
+
+// Fault injection for the fork path (Linux's fail_nth): the Nth allocation made inside the
+// next copy_process fails with ENOMEM (0: off). Set from the kernel command line (fail_nth=N)
+// or at run time; each fork consumes the setting.
+void set_fork_fail_nth(unsigned n);
+
+// For the fault-injection self-test: copy_process on its own (the child is built and published
+// but never woken), and the undoing of a child that never ran.
+ErrorOr<Task*> copy_process_for_test(const KernelCloneArgs& args);
+void discard_unstarted_child(Task* child);
+
+}  // namespace kernel

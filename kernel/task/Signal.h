@@ -1,0 +1,93 @@
+#pragma once
+// Signals (Linux's kernel/signal.c): the per-task and shared state, and the operations the
+// rest of the kernel needs. SighandStruct (the handlers) is shared by CLONE_SIGHAND;
+// SignalStruct (process-wide state: shared pending signals, child-wait queue, rlimits, process
+// group and session, group exit) is shared by the threads of a process (CLONE_THREAD).
+#include <arch/TrapFrame.h>
+
+#include "lib/ErrorOr.h"
+#include "lib/IntrusiveList.h"
+#include "lib/RefPtr.h"
+#include "lib/Spinlock.h"
+#include "lib/kstd.h"
+#include "task/SigPending.h"
+#include "task/WaitQueue.h"
+
+namespace kernel {
+
+struct Task;
+
+class SighandStruct : public RefCounted<SighandStruct> {
+public:
+    static ErrorOr<NonnullRefPtr<SighandStruct>> create();
+    // copy_sighand without CLONE_SIGHAND: the same handlers in a new object.
+    ErrorOr<NonnullRefPtr<SighandStruct>> copy() const;
+
+    mutable Spinlock siglock;  // protects action[] and every signal field of the tasks using it
+    KSigAction action[NSIG_COUNT];
+};
+
+struct RLimit {
+    uint64_t cur;
+    uint64_t max;
+};
+inline constexpr int RLIMIT_COUNT = 16;  // RLIM_NLIMITS
+
+class SignalStruct : public RefCounted<SignalStruct> {
+public:
+    // The process-wide state of init (limits as Linux 6.1's INIT_RLIMITS, derived from memory
+    // where fork_init derives them).
+    static ErrorOr<NonnullRefPtr<SignalStruct>> create_for_init();
+    // copy_signal: a new process inherits limits, process group, session, subreaper flag.
+    ErrorOr<NonnullRefPtr<SignalStruct>> copy_for_fork() const;
+
+    SigPending shared_pending;      // under the sighand lock
+    WaitQueue wait_chldexit;        // parents sleeping in wait4/waitid
+    int nr_threads{1};
+    int group_exit_code{0};
+    bool group_exiting{false};
+    RLimit rlim[RLIMIT_COUNT]{};
+    int pgrp{0};                    // process group id (pid number)
+    int session{0};                 // session id
+    bool is_child_subreaper{false};
+    bool has_child_subreaper{false};
+    // alarm()/setitimer(ITIMER_REAL): the monotonic deadline, 0 when disarmed; the interval.
+    uint64_t real_timer_deadline_ns{0};
+    uint64_t real_timer_interval_ns{0};
+};
+
+// Linux's max_threads, derived from memory at boot (kernel/fork.c set_max_threads).
+uint64_t max_threads();
+
+// ---- Operations (task/Signal.cpp) -----------------------------------------------------------
+
+// Queues `sig` for `task` (thread-directed) or its whole process (group), with `info`, and wakes
+// the target as Linux's complete_signal does. Signals that are ignored are dropped. EAGAIN when
+// an rt signal cannot be queued (RLIMIT_SIGPENDING).
+ErrorOr<void> send_signal_to_task(Task& task, int sig, const siginfo_t& info);
+ErrorOr<void> send_signal_to_group(Task& task, int sig, const siginfo_t& info);
+// A siginfo as kill(2) fills it: SI_USER with the sender's pid and uid.
+siginfo_t make_kill_info(int sig, int sender_pid, unsigned sender_uid);
+
+// True when `task` has an unblocked signal pending (or a fatal one): sleeps must end (EINTR or
+// a restart) — Linux's signal_pending().
+bool signal_pending(const Task& task);
+// A SIGKILL is pending or the process is exiting: even uninterruptible-killable sleeps end.
+bool fatal_signal_pending(const Task& task);
+
+// execve: handlers that were caught go back to SIG_DFL; ignored ones stay ignored; the
+// alternate stack is forgotten (Linux's flush_signal_handlers).
+void flush_signal_handlers(Task& task);
+
+// On every return to user mode: delivers pending signals (default actions, or a handler frame
+// on the user stack) and restarts interrupted system calls (the ERESTART* codes in frame.rax).
+void exit_to_user_mode(arch::TrapFrame& frame);
+
+// Syscall return values that never reach user space: the signal code turns them into EINTR
+// or a restart (Linux's include/linux/errno.h).
+inline constexpr int ERESTARTSYS = 512;
+inline constexpr int ERESTARTNOINTR = 513;
+inline constexpr int ERESTARTNOHAND = 514;
+inline constexpr int ERESTART_RESTARTBLOCK = 516;
+
+}  // namespace kernel
