@@ -391,6 +391,98 @@ ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespe
     return 0;
 }
 
+// ---- usage and priority ---------------------------------------------------------------------
+
+// struct rusage: CPU time is not split between user and kernel mode yet, so all of it is
+// reported as user time.
+struct Rusage {
+    KernelTimeval utime;
+    KernelTimeval stime;
+    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw,
+        nivcsw;
+};
+
+KernelTimeval to_timeval(uint64_t ns) { return {int64_t(ns / NSEC_PER_SEC), int64_t(ns % NSEC_PER_SEC / 1000)}; }
+
+ErrorOr<long> sys_getrusage(int who, UserPtr<Rusage> user_usage) {
+    Rusage usage{};
+    Task* self = current();
+    switch (who) {
+    case RUSAGE_SELF:
+    case RUSAGE_THREAD:
+        usage.utime = to_timeval(task_runtime_ns(*self));
+        usage.minflt = int64_t(self->m_min_flt);
+        break;
+    case RUSAGE_CHILDREN:
+        usage.utime = to_timeval(self->m_signal->children_runtime_ns);
+        usage.minflt = int64_t(self->m_signal->children_min_flt);
+        break;
+    default:
+        return Error::from_errno(EINVAL);
+    }
+    TRY(copy_to_user(user_usage, usage));
+    return 0;
+}
+
+// times(2): in clock ticks of USER_HZ (100 per second).
+ErrorOr<long> sys_times(uint64_t user_buffer) {
+    constexpr uint64_t NS_PER_TICK = NSEC_PER_SEC / 100;
+    Task* self = current();
+    if (user_buffer) {
+        int64_t tms[4] = {int64_t(task_runtime_ns(*self) / NS_PER_TICK), 0,
+                          int64_t(self->m_signal->children_runtime_ns / NS_PER_TICK), 0};
+        TRY(copy_to_user(user_buffer, tms, sizeof(tms)));
+    }
+    return long(arch::monotonic_ns() / NS_PER_TICK);
+}
+
+// getpriority returns 20 - nice (so the result is never negative, unlike the libc wrapper's).
+ErrorOr<long> sys_getpriority(int which, int who) {
+    if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
+        return Error::from_errno(EINVAL);
+    SpinlockGuard guard(tasklist_lock());
+    int best = -1;
+    for_each_process([&](Task& task) {
+        if (task.m_exit_state != Task::ExitState::Alive)
+            return false;
+        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_nr(task) == who)
+                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? who : current()->m_signal->pgrp)
+                                           : who == 0 || who == 0 /* every task is root */;
+        if (match && 20 - task.m_nice > best)
+            best = 20 - task.m_nice;
+        return false;
+    });
+    if (best < 0)
+        return Error::from_errno(ESRCH);
+    return best;
+}
+
+ErrorOr<long> sys_setpriority(int which, int who, int nice) {
+    if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
+        return Error::from_errno(EINVAL);
+    if (nice < -20)
+        nice = -20;
+    if (nice > 19)
+        nice = 19;
+    SpinlockGuard guard(tasklist_lock());
+    bool found = false;
+    for_each_process([&](Task& task) {
+        if (task.m_exit_state != Task::ExitState::Alive)
+            return false;
+        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_nr(task) == who)
+                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? who : current()->m_signal->pgrp)
+                                           : who == 0;
+        if (match) {
+            task.m_nice = nice;  // root may raise priority (CAP_SYS_NICE)
+            found = true;
+        }
+        return false;
+    });
+    if (!found)
+        return Error::from_errno(ESRCH);
+    return 0;
+}
+
 // sysinfo(2): uptime, memory from the page allocator's exact counters, process count.
 ErrorOr<long> sys_sysinfo(uint64_t user_info) {
     struct {
@@ -492,6 +584,10 @@ ErrorOr<long> sys_execve(uint64_t user_path, uint64_t user_argv, uint64_t user_e
     ArgStrings argv, envp;
     TRY(argv.append_from_user(user_argv));
     TRY(envp.append_from_user(user_envp));
+    // Since Linux 5.18 an empty argv gets an empty argv[0], so that programs that trust
+    // argv[0] to exist do not read envp instead.
+    if (argv.count() == 0)
+        TRY(argv.append(""));
     Task* task = current();
     TRY(do_execve(StringView(path, length), argv, envp, *arch::task_user_frame(task->stack_top())));
     return 0;
@@ -561,6 +657,10 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_exit_group>(__NR_exit_group);
     table.add<sys_reboot>(__NR_reboot);
     table.add<sys_sysinfo>(__NR_sysinfo);
+    table.add<sys_getrusage>(__NR_getrusage);
+    table.add<sys_times>(__NR_times);
+    table.add<sys_getpriority>(__NR_getpriority);
+    table.add<sys_setpriority>(__NR_setpriority);
 }
 
 }  // namespace kernel

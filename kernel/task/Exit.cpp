@@ -103,12 +103,16 @@ bool exit_notify(Task& task) {
     while (Task* child = task.m_children.take_first()) {
         child->m_real_parent = child->m_parent = reaper;
         reaper->m_children.push_back(*child);
+        // "We don't want people slaying init": an orphan reports to its new parent with SIGCHLD,
+        // whatever exit signal it was created with (Linux's reparent_leader).
+        if (child->m_exit_signal != -1)
+            child->m_exit_signal = SIGCHLD;
         // PR_SET_PDEATHSIG: the child learns its parent died.
         if (child->m_pdeath_signal && child->m_exit_state == Task::ExitState::Alive)
             notify_parent_signal(*child, child->m_pdeath_signal, make_kill_info(child->m_pdeath_signal, 0, 0));
         // A zombie handed over must be announced to its new parent.
         if (child->m_exit_state == Task::ExitState::Zombie)
-            reaper->m_signal->wait_chldexit.wake_all();
+            (void)do_notify_parent(*child);
     }
     bool autoreap = task.m_exit_signal < 0 || do_notify_parent(task);
     if (autoreap) {
@@ -168,7 +172,8 @@ struct WaitOptions {
 struct WaitResult {
     int pid;
     int status;
-    uint64_t runtime_ns;
+    uint64_t runtime_ns;  // the child's, with its reaped children's
+    uint64_t min_flt;
 };
 
 bool eligible(const WaitOptions& wo, Task& child) {
@@ -204,8 +209,15 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
         any = true;
         if (child.m_exit_state != Task::ExitState::Zombie || !(wo.flags & WEXITED))
             continue;
-        WaitResult result{task_tgid_nr(child), child.m_exit_code, child.m_runtime_ns};
+        bool own_signal = child.m_signal && child.m_signal != self->m_signal;
+        WaitResult result{task_tgid_nr(child), child.m_exit_code,
+                          child.m_runtime_ns + (own_signal ? child.m_signal->children_runtime_ns : 0),
+                          child.m_min_flt + (own_signal ? child.m_signal->children_min_flt : 0)};
         if (!(wo.flags & WNOWAIT)) {
+            // The child's usage (and its own reaped children's) joins ours (Linux's
+            // __exit_signal/wait_task_zombie accounting into signal->c*).
+            self->m_signal->children_runtime_ns += result.runtime_ns;
+            self->m_signal->children_min_flt += result.min_flt;
             child.m_exit_state = Task::ExitState::Dead;
             unhash_task_locked(child);
             to_release = &child;
@@ -214,7 +226,7 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
     }
     if (!any)
         return Error::from_errno(ECHILD);
-    return WaitResult{0, 0, 0};
+    return WaitResult{0, 0, 0, 0};
 }
 
 ErrorOr<WaitResult> do_wait(const WaitOptions& wo) {
@@ -248,7 +260,8 @@ struct KernelTimeval {
     int64_t tv_usec;
 };
 
-ErrorOr<void> put_rusage(uint64_t user_rusage, uint64_t runtime_ns) {
+ErrorOr<void> put_rusage(uint64_t user_rusage, const WaitResult& result) {
+    uint64_t runtime_ns = result.runtime_ns;
     if (!user_rusage)
         return {};
     // struct rusage: ru_utime, ru_stime, then 14 longs. CPU time is not split between user and
@@ -259,6 +272,7 @@ ErrorOr<void> put_rusage(uint64_t user_rusage, uint64_t runtime_ns) {
         int64_t rest[14];
     } usage{};
     usage.utime = {int64_t(runtime_ns / 1000000000), int64_t(runtime_ns % 1000000000 / 1000)};
+    usage.rest[4] = int64_t(result.min_flt);  // ru_minflt (after maxrss, ixrss, idrss, isrss)
     return copy_to_user(user_rusage, &usage, sizeof(usage));
 }
 
@@ -286,7 +300,7 @@ ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t use
     if (result.pid) {
         if (user_status)
             TRY(copy_to_user(user_status, &result.status, sizeof(int)));
-        TRY(put_rusage(user_rusage, result.runtime_ns));
+        TRY(put_rusage(user_rusage, result));
     }
     return result.pid;
 }
@@ -326,7 +340,7 @@ ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint
         }
         TRY(copy_to_user(user_info, &info, sizeof(info)));
     }
-    TRY(put_rusage(user_rusage, result.runtime_ns));
+    TRY(put_rusage(user_rusage, result));
     return 0;
 }
 

@@ -104,6 +104,7 @@ ErrorOr<Task*> dup_task_struct(Task& orig) {
     Task* task = TRY(alloc_task_struct());
     __builtin_memcpy(task->m_comm, orig.m_comm, sizeof(task->m_comm));
     task->m_blocked = orig.m_blocked;
+    task->m_nice = orig.m_nice;
     task->m_sas_ss_sp = orig.m_sas_ss_sp;
     task->m_sas_ss_size = orig.m_sas_ss_size;
     task->m_sas_ss_flags = orig.m_sas_ss_flags;

@@ -50,6 +50,9 @@ public:
     int pgrp{0};                    // process group id (pid number)
     int session{0};                 // session id
     bool is_child_subreaper{false};
+    // Totals of reaped children (and their reaped children): getrusage(RUSAGE_CHILDREN), times().
+    uint64_t children_runtime_ns{0};
+    uint64_t children_min_flt{0};
     bool has_child_subreaper{false};
     // alarm()/setitimer(ITIMER_REAL): the monotonic deadline, 0 when disarmed; the interval.
     uint64_t real_timer_deadline_ns{0};

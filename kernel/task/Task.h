@@ -59,6 +59,8 @@ struct Task {
     // CPU time, accounted at every context switch (CLOCK_THREAD_CPUTIME_ID, times()).
     uint64_t m_runtime_ns{0};
     uint64_t m_last_switch_ns{0};
+    uint64_t m_min_flt{0};  // page faults resolved without I/O (getrusage's ru_minflt)
+    int m_nice{0};          // -20..19, inherited at fork
 
     // Set by set_tid_address / CLONE_CHILD_CLEARTID; set_robust_list's registration.
     uint64_t m_clear_child_tid{0};

@@ -69,8 +69,10 @@ int resolve_user_page_fault(const arch::TrapFrame& frame) {
                                                 : FaultAccess::Kind::Read,
                        bool(frame.error_code & 4)};
     auto result = handle_page_fault(*task->m_mm, address, access);
-    if (!result.is_error())
+    if (!result.is_error()) {
+        ++task->m_min_flt;
         return 0;
+    }
     // EIO: a page wholly past the end of its file (SIGBUS, as Linux); anything else SIGSEGV.
     return result.error().code() == EIO ? SIGBUS : SIGSEGV;
 }

@@ -10,7 +10,13 @@
 // - pipe handshakes (tell/hear), millisecond sleeps, a stack for clone children.
 //
 // Children created with CLONE_VM share the parent's libc state (errno, stdio locks): their code
-// uses only sc() and plain memory, and the parent prints.
+// uses only sc() and plain memory, and the parent prints. Children of a raw fork or clone must
+// not call libc functions that use the thread id the libc cached (musl's raise and abort): they
+// would signal the parent.
+//
+// Every program that includes this header first checks, before main, that fork(2) works (a
+// child that exits at once, reaped at once): where fork fails, the program says so and exits 1
+// instead of waiting for children that never run.
 #pragma once
 #include "facts.h"
 
@@ -200,6 +206,19 @@ static inline int hear(int fd) {
 
 // A raw fork: the fork(2) system call, whatever the libc's fork does.
 static inline long raw_fork(void) { return sc(SYS_fork); }
+
+__attribute__((constructor)) static void proc_need_fork(void) {
+    long pid = sc(SYS_fork);
+    if (pid == 0)
+        for (;;)
+            sc(SYS_exit_group, 0);
+    if (pid < 0) {
+        printf("this test needs fork: fork %s\n", res(pid));
+        exit(1);
+    }
+    int st = 0;
+    sc(SYS_wait4, pid, &st, 0, 0);  // ECHILD when SIGCHLD is ignored: reaped already
+}
 
 // Dies now, with this status, without libc's atexit or stdio flushing (a fork child's exit).
 __attribute__((noreturn)) static inline void die(int code) {
