@@ -76,7 +76,14 @@ ErrorOr<uint64_t> generic_seek_position(Inode& inode, uint64_t position, int64_t
 ErrorOr<NonnullRefPtr<File>> RegularFile::create(const Path& path, int flags) {
     auto file = TRY(try_make_ref_counted<RegularFile>());
     file->set_open_state(path, flags);
+    if (file->is_writable())
+        file->inode()->m_writers.fetch_add(1);
     return NonnullRefPtr<File>(std::move(file));
+}
+
+RegularFile::~RegularFile() {
+    if (is_writable() && inode())
+        inode()->m_writers.fetch_sub(1);
 }
 
 ErrorOr<size_t> RegularFile::read_at(void* kernel_buffer, size_t size, uint64_t offset) {

@@ -72,6 +72,7 @@ private:
 class RegularFile final : public File {
 public:
     static ErrorOr<NonnullRefPtr<File>> create(const Path& path, int flags);
+    ~RegularFile() override;
     ErrorOr<size_t> read_at(void* kernel_buffer, size_t size, uint64_t offset) override;
     ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t& offset) override;
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset) override;

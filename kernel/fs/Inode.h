@@ -111,6 +111,9 @@ public:
     void set_permissions(uint32_t permissions);  // chmod: the S_PERM_MASK bits
     void set_owner(uint32_t uid, uint32_t gid);
     void set_mtime(Timespec);  // also atime, as the initramfs unpacker's do_utime
+    // Open descriptions writing this file (Linux's i_writecount, writers' half): execve
+    // refuses a program that is open for writing (ETXTBSY).
+    std::atomic<int> m_writers{0};
     // Linux's I_LINKABLE: an O_TMPFILE file opened without O_EXCL may get a name once.
     bool is_linkable() const { return m_linkable.load(std::memory_order_relaxed); }
     void set_linkable(bool value) { m_linkable.store(value, std::memory_order_relaxed); }

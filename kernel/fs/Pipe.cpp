@@ -216,7 +216,7 @@ ErrorOr<size_t> Pipe::pipe_write(IoBuffer buffer, size_t total, bool nonblock, b
     } else {
         // Merge the tail of the write (total % PAGE_SIZE) into the last buffer if it fits
         // there whole: small writes share pages, and what follows starts page-aligned. A write
-        // of at most PIPE_BUF bytes thus lands whole in the last buffer or whole in a new one:
+        // of at most PIPE_ATOMIC_WRITE bytes thus lands whole in the last buffer or whole in a new one:
         // that is all its atomicity.
         size_t chars = total & (PAGE_SIZE - 1);
         if (chars && !was_empty) {

@@ -11,8 +11,8 @@
 // What user space sees, as in Linux 6.1:
 //  - read blocks while the pipe is empty and has writers, returns 0 at EOF (empty, no writers),
 //    EAGAIN with O_NONBLOCK, and returns as soon as it has read something.
-//  - write blocks while the pipe is full and has readers; writes of at most PIPE_ATOMIC_WRITE bytes are
-//    atomic (they go into the last buffer whole, or into a fresh one); larger ones may be split
+//  - write blocks while the pipe is full and has readers; writes of at most PIPE_ATOMIC_WRITE
+//    bytes are atomic (they go into the last buffer whole, or into a fresh one); larger ones may be split
 //    and return a short count when interrupted or when O_NONBLOCK meets a full pipe. With no
 //    readers: EPIPE and SIGPIPE to the writer.
 //  - Packet mode (O_DIRECT on the write end, pipe2's O_DIRECT): every write of up to a page is

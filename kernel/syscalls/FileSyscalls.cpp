@@ -546,6 +546,25 @@ ErrorOr<long> sys_faccessat2(int dirfd, UserPtr<const char> path, int mode, int 
 ErrorOr<long> sys_faccessat(int dirfd, UserPtr<const char> path, int mode) { return sys_faccessat2(dirfd, path, mode, 0); }
 ErrorOr<long> sys_access(UserPtr<const char> path, int mode) { return sys_faccessat2(AT_FDCWD, path, mode, 0); }
 
+// chmod family: only the permission bits (07777) change; every task is root, so no EPERM.
+ErrorOr<long> sys_fchmodat(int dirfd, UserPtr<const char> path, unsigned mode) {
+    auto fs = TRY(current_fs());
+    Path where = TRY(resolve_at(*fs, dirfd, path, 0));
+    where.inode->set_permissions(mode & 07777);
+    return 0;
+}
+
+ErrorOr<long> sys_chmod(UserPtr<const char> path, unsigned mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
+
+ErrorOr<long> sys_fchmod(int fd, unsigned mode) {
+    auto files = TRY(current_files());
+    auto file = TRY(files->get(fd));
+    if (file->is_path_only() || !file->inode())
+        return Error::from_errno(EBADF);
+    file->inode()->set_permissions(mode & 07777);
+    return 0;
+}
+
 ErrorOr<long> sys_truncate(UserPtr<const char> user_path, int64_t length) {
     if (length < 0)
         return Error::from_errno(EINVAL);
@@ -751,6 +770,9 @@ void register_file_syscalls(SyscallTable& table) {
     table.add<sys_renameat2>(__NR_renameat2);
     table.add<sys_statx>(__NR_statx);
     table.add<sys_faccessat2>(__NR_faccessat2);
+    table.add<sys_chmod>(__NR_chmod);
+    table.add<sys_fchmod>(__NR_fchmod);
+    table.add<sys_fchmodat>(__NR_fchmodat);
 }
 
 }  // namespace kernel

@@ -588,6 +588,16 @@ ErrorOr<long> sys_execve(uint64_t user_path, uint64_t user_argv, uint64_t user_e
     // argv[0] to exist do not read envp instead.
     if (argv.count() == 0)
         TRY(argv.append(""));
+    // Linux's bprm_stack_limits: strings and pointers together may use a quarter of the stack
+    // limit (at most 6 MiB, at least ARG_MAX = 128 KiB).
+    uint64_t limit = current()->m_signal->rlim[RLIMIT_STACK].cur / 4;
+    if (limit > 6 * 1024 * 1024)
+        limit = 6 * 1024 * 1024;
+    if (limit < 128 * 1024)
+        limit = 128 * 1024;
+    uint64_t needed = argv.total_bytes() + envp.total_bytes() + (argv.count() + envp.count()) * sizeof(uint64_t);
+    if (needed > limit)
+        return Error::from_errno(E2BIG);
     Task* task = current();
     TRY(do_execve(StringView(path, length), argv, envp, *arch::task_user_frame(task->stack_top())));
     return 0;

@@ -95,6 +95,8 @@ ErrorOr<void> ArgStrings::reserve(size_t bytes) {
     size_t capacity = m_capacity ? m_capacity : 4096;
     while (capacity < m_used + bytes)
         capacity *= 2;
+    if (capacity > ARG_MAX_TOTAL)
+        capacity = ARG_MAX_TOTAL;
     auto* data = static_cast<char*>(kmalloc(capacity));
     if (!data)
         return Error::from_errno(ENOMEM);
@@ -162,12 +164,80 @@ ErrorOr<const char* const*> ArgStrings::pointers() {
     return m_pointers;
 }
 
+namespace {
+
+// binfmt_script: "#!interpreter [one argument]" in the first line (at most BINPRM_BUF_SIZE,
+// 256 bytes). The new argv is interpreter, the optional argument, the script's path, then the
+// original argv without its argv[0]. Returns false when the file is no script.
+ErrorOr<bool> prepare_script(File& file, uint64_t file_size, StringView path, ArgStrings& argv, char* interpreter,
+                             size_t interpreter_capacity) {
+    constexpr size_t BINPRM_BUF_SIZE = 256;
+    char buffer[BINPRM_BUF_SIZE + 1];
+    size_t n = TRY(file.read_at(buffer, file_size < BINPRM_BUF_SIZE ? file_size : BINPRM_BUF_SIZE, 0));
+    if (n < 2 || buffer[0] != '#' || buffer[1] != '!')
+        return false;
+    buffer[n] = 0;
+    size_t end = 2;
+    while (end < n && buffer[end] != '\n')
+        ++end;
+    // Linux refuses a first line that does not fit (no newline within the buffer) only when the
+    // interpreter itself is cut; keep it simple: the line ends at the newline or the buffer.
+    size_t i = 2;
+    while (i < end && (buffer[i] == ' ' || buffer[i] == '\t'))
+        ++i;
+    size_t name_start = i;
+    while (i < end && buffer[i] != ' ' && buffer[i] != '\t')
+        ++i;
+    if (i == name_start)
+        return Error::from_errno(ENOEXEC);
+    StringView name(buffer + name_start, i - name_start);
+    while (i < end && (buffer[i] == ' ' || buffer[i] == '\t'))
+        ++i;
+    size_t arg_end = end;
+    while (arg_end > i && (buffer[arg_end - 1] == ' ' || buffer[arg_end - 1] == '\t' || buffer[arg_end - 1] == '\r'))
+        --arg_end;
+    StringView argument(buffer + i, arg_end - i);
+    if (name.size() + 1 > interpreter_capacity)
+        return Error::from_errno(ENAMETOOLONG);
+
+    const char* const* old = TRY(argv.pointers());
+    size_t old_count = argv.count();
+    ArgStrings replacement;
+    TRY(replacement.append(name));
+    if (!argument.empty())
+        TRY(replacement.append(argument));
+    TRY(replacement.append(path));
+    for (size_t k = 1; k < old_count; ++k)
+        TRY(replacement.append(StringView(old[k])));
+    argv.swap(replacement);
+    // Only now: `path` may be the previous interpreter's name, held in this same buffer.
+    __builtin_memcpy(interpreter, name.data(), name.size());
+    interpreter[name.size()] = 0;
+    return true;
+}
+
+}  // namespace
+
 ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arch::TrapFrame& frame) {
     Task* task = current();
     VERIFY(task->m_fs && task->m_files);
 
-    // The file: it must be a regular file we may execute.
-    NonnullRefPtr<File> file = TRY(vfs_open_exec(*task->m_fs, path));
+    // The file: it must be a regular file we may execute. A script names its interpreter;
+    // Linux follows up to 4 of them (then ELOOP).
+    char interpreter[256];
+    StringView exec_path = path;
+    NonnullRefPtr<File> file = TRY(vfs_open_exec(*task->m_fs, exec_path));
+    for (int depth = 0;; ++depth) {
+        bool script = TRY(prepare_script(*file, file->inode()->size(), exec_path, argv, interpreter, sizeof(interpreter)));
+        if (!script)
+            break;
+        if (depth == 4)
+            return Error::from_errno(ELOOP);
+        exec_path = StringView(interpreter);
+        file = TRY(vfs_open_exec(*task->m_fs, exec_path));
+    }
+    if (file->inode()->m_writers.load() > 0)
+        return Error::from_errno(ETXTBSY);  // Linux's deny_write_access
     uint64_t file_size = file->inode()->size();
 
     // The headers: the ELF header, then the program header table it announces.
@@ -233,6 +303,11 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     InitialStack stack = TRY(build_initial_stack(spec, stack_image.data(), stack_image.size()));
     if (!arch::prepare_user_state(task->m_context))
         return Error::from_errno(ENOMEM);
+    // unshare_files: a descriptor table shared with another process (CLONE_FILES) is copied
+    // first, so closing close-on-exec descriptors does not close the other's.
+    RefPtr<FilesStruct> files = task->m_files;
+    if (files->ref_count() > 1)
+        files = TRY(files->clone());
 
     // ---- The point of no return (Linux's begin_new_exec). Nothing below may fail back to the
     // old program: it is gone.
@@ -246,6 +321,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     task->m_did_exec = true;
     flush_signal_handlers(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
+    task->m_files = files;
     task->m_files->close_on_exec();
     size_t base = path.rfind('/');
     StringView name = base == StringView::npos ? path : StringView(path.data() + base + 1, path.size() - base - 1);

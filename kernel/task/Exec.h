@@ -12,7 +12,9 @@ namespace kernel {
 class ArgStrings {
 public:
     static constexpr size_t MAX_ARG_STRLEN = 32 * 4096;
-    static constexpr size_t ARG_MAX_TOTAL = 2 * 1024 * 1024;  // RLIMIT_STACK / 4 by default
+    // Linux allows up to 6 MiB (with a stack limit of 24 MiB or more); the strings live in one
+    // kmalloc block here, so 4 MiB is our ceiling.
+    static constexpr size_t ARG_MAX_TOTAL = 4 * 1024 * 1024;
 
     ArgStrings() = default;
     ArgStrings(const ArgStrings&) = delete;
@@ -28,6 +30,13 @@ public:
     // Pointers into the copies; valid until the next append.
     ErrorOr<const char* const*> pointers();
     size_t total_bytes() const { return m_used; }
+    void swap(ArgStrings& other) {
+        std::swap(m_data, other.m_data);
+        std::swap(m_used, other.m_used);
+        std::swap(m_capacity, other.m_capacity);
+        std::swap(m_count, other.m_count);
+        std::swap(m_pointers, other.m_pointers);
+    }
 
 private:
     ErrorOr<void> reserve(size_t bytes);
