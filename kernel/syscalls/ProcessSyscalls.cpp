@@ -121,8 +121,8 @@ ErrorOr<long> sys_clone(uint64_t raw_flags, uint64_t new_stack, uint64_t parent_
     args.child_tid = child_tid;
     args.stack = new_stack;
     args.tls = tls;
-    if (!valid_signal(args.exit_signal))
-        return Error::from_errno(EINVAL);
+    // Legacy clone takes any exit signal byte (an invalid one is simply never sent); only
+    // clone3 validates it.
     return TRY(kernel_clone(args));
 }
 

@@ -71,7 +71,7 @@ bool do_notify_parent(Task& child) {
         return true;
     int status = child.m_exit_code;
     bool autoreap = parent_autoreaps(*parent, child.m_exit_signal);
-    if (child.m_exit_signal > 0 && !(child.m_exit_signal == SIGCHLD && parent->m_sighand &&
+    if (child.m_exit_signal > 0 && valid_signal(child.m_exit_signal) && !(child.m_exit_signal == SIGCHLD && parent->m_sighand &&
                                      parent->m_sighand->action[SIGCHLD - 1].handler == uint64_t(SIG_IGN))) {
         siginfo_t info{};
         info.si_signo = child.m_exit_signal;
@@ -109,7 +109,8 @@ bool exit_notify(Task& task) {
             child->m_exit_signal = SIGCHLD;
         // PR_SET_PDEATHSIG: the child learns its parent died.
         if (child->m_pdeath_signal && child->m_exit_state == Task::ExitState::Alive)
-            notify_parent_signal(*child, child->m_pdeath_signal, make_kill_info(child->m_pdeath_signal, 0, 0));
+            notify_parent_signal(*child, child->m_pdeath_signal,
+                                 make_kill_info(child->m_pdeath_signal, task_tgid_nr(task), 0));
         // A zombie handed over must be announced to its new parent.
         if (child->m_exit_state == Task::ExitState::Zombie)
             (void)do_notify_parent(*child);

@@ -335,6 +335,14 @@ void wait_for_vfork_done(Task& child, Completion& vfork) {
 
 void set_fork_fail_nth(unsigned n) { g_fail_nth.store(n); }
 
+void fork_child_started(Task& child) {
+    // Written by the child itself, in its own address space; a bad pointer is ignored.
+    if (child.m_set_child_tid) {
+        int tid = task_pid_nr(child);
+        (void)copy_to_user(child.m_set_child_tid, &tid, sizeof(tid));
+    }
+}
+
 ErrorOr<Task*> copy_process_for_test(const KernelCloneArgs& args) { return copy_process(args); }
 
 void discard_unstarted_child(Task* child) {

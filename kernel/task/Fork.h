@@ -22,6 +22,10 @@ struct KernelCloneArgs {
 // Creates a child of the current task and starts it; returns its pid (in the parent).
 ErrorOr<int> kernel_clone(const KernelCloneArgs& args);
 
+// The child's first act, before its first return to user mode (Linux's schedule_tail):
+// CLONE_CHILD_SETTID's write of its own tid.
+void fork_child_started(Task& child);
+
 // Fault injection for the fork path (Linux's fail_nth): the Nth allocation made inside the
 // next copy_process fails with ENOMEM (0: off). Set from the kernel command line (fail_nth=N)
 // or at run time; each fork consumes the setting.

@@ -59,6 +59,7 @@ int main(void) {
     printf("no child left: %s; fd 3 free: %s\n", res(sc(SYS_wait4, -1, &st, WNOHANG | __WALL, 0)),
            yes(sc(SYS_fcntl, 3, F_GETFD) == -EBADF));
     printf("waitid P_PIDFD on fd 0 (not a pidfd): %s; on fd 99: %s\n",
-           res(sc(SYS_waitid, P_PIDFD, 0, &si, WEXITED | WNOHANG, 0)), res(sc(SYS_waitid, P_PIDFD, 99, &si, WEXITED, 0)));
+           res(sc(SYS_waitid, P_PIDFD, 0, &si, WEXITED | WNOHANG, 0)),
+           res(sc(SYS_waitid, P_PIDFD, 99, &si, WEXITED, 0)));
     return 0;
 }

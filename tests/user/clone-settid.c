@@ -19,8 +19,7 @@ static int vm_child(void* arg) {
     s->child_tid = (int)sc(SYS_gettid);
     s->child_saw_ctid = s->ctid;
     s->child_saw_ptid = s->ptid;
-    while (!s->go)
-        sc(SYS_sched_yield);
+    WAIT_FOR(s->go);
     return 3;
 }
 
@@ -42,10 +41,12 @@ static int quick(void* arg) {
     return 5;
 }
 
-// Waits (futex) until *word is no longer `value`.
+// Waits (futex, at most 3 s) until *word is no longer `value`.
 static void wait_word(volatile int* word, int value) {
-    while (*word == value)
-        sc(SYS_futex, word, FUTEX_WAIT, value, 0, 0, 0);
+    for (int i = 0; i < 30 && *word == value; ++i) {
+        struct timespec t = {0, 100 * 1000000L};
+        sc(SYS_futex, word, FUTEX_WAIT, value, &t, 0, 0);
+    }
 }
 
 int main(void) {
@@ -57,8 +58,7 @@ int main(void) {
                           child_stack(), (int*)&s->ptid, (int*)&s->ctid, 0, vm_child, s);
     printf("clone: child created %s; parent_tid == the returned pid when clone returns: %s\n", yes(pid > 0),
            yes(s->ptid == pid));
-    while (!s->child_tid)
-        sc(SYS_sched_yield);
+    WAIT_FOR(s->child_tid);
     printf("child saw child_tid == its tid: %s; saw parent_tid set too: %s; its tid is the pid: %s\n",
            yes(s->child_saw_ctid == s->child_tid), yes(s->child_saw_ptid == pid), yes(s->child_tid == pid));
     printf("child_tid still set while it lives: %s\n", yes(s->ctid == pid));
@@ -71,8 +71,7 @@ int main(void) {
     memset(s, 0, sizeof *s);
     pid = proc_clone(CLONE_VM | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, child_stack(), NULL,
                      (int*)&s->ctid, 0, sleeper, NULL);
-    while (s->ctid == 0)
-        sc(SYS_sched_yield);
+    WAIT_FOR(s->ctid != 0);
     printf("child_tid set: %s\n", yes(s->ctid == pid));
     sc(SYS_kill, pid, SIGKILL);
     wait_word(&s->ctid, (int)pid);
@@ -83,8 +82,7 @@ int main(void) {
     memset(s, 0, sizeof *s);
     s->ctid = 77;
     pid = proc_clone(CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD, child_stack(), NULL, (int*)&s->ctid, 0, vm_child, s);
-    while (!s->child_tid)
-        sc(SYS_sched_yield);
+    WAIT_FOR(s->child_tid);
     printf("child saw child_tid unchanged (77): %s\n", yes(s->child_saw_ctid == 77));
     s->go = 1;
     wait_word(&s->ctid, 77);
@@ -105,8 +103,7 @@ int main(void) {
         hear(pipefd[0]);
         die(0);
     }
-    while (!s->child_tid)
-        sc(SYS_sched_yield);
+    WAIT_FOR(s->child_tid);
     printf("parent_tid written: %s\n", yes(s->ptid == pid));
     printf("child saw child_tid == its pid: %s\n", yes(s->child_saw_ctid == s->child_tid));
     tell(pipefd[1]);

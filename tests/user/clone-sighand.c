@@ -25,8 +25,7 @@ struct ctl {
 static struct ctl c;
 
 static void wait_stage(volatile int* s, int v) {
-    while (*s < v)
-        sc(SYS_sched_yield);
+    WAIT_FOR(*s >= v);
 }
 
 static int child_fn(void* arg) {
@@ -92,8 +91,7 @@ static void run(unsigned long flags, const char* label) {
            mask_text(c.child_blocked));
     if (c.saw_usr2_handler) {
         sc(SYS_kill, pid, SIGUSR2);
-        while (usr2_hits == 0)
-            sc(SYS_sched_yield);
+        WAIT_FOR(usr2_hits != 0);
         printf("SIGUSR2 to the child ran our handler there (shared memory): %s\n", yes(usr2_hits == 1));
     }
     c.stage = 3;

@@ -62,7 +62,8 @@ int main(void) {
     long pid = run(CLONE_VM | SIGCHLD, 0, 5);
     int st = reap(pid);
     printf("child %s\n", status_text(st));
-    printf("ran on the new stack: %s\n", yes(rep.local_addr > (unsigned long)stack_lo && rep.local_addr < (unsigned long)stack_hi));
+    printf("ran on the new stack: %s\n",
+           yes(rep.local_addr > (unsigned long)stack_lo && rep.local_addr < (unsigned long)stack_hi));
     printf("its write is ours (counter 15): %s\n", yes(counter == 15));
     printf("tid is the pid: %s; getppid is us: %s\n", yes(rep.tid == pid), yes(rep.ppid == getpid()));
     printf("FS base is ours: %s\n", yes(rep.fs == my_fs));

@@ -11,13 +11,11 @@ extern char** environ;
 static void show(int argc, char** argv) {
     printf("  argc %d", argc);
     if (argc > 12) {
-        long total = 0;
         int ok = 1;
         for (int i = 2; i < argc; ++i) {
             char want[16];
             snprintf(want, sizeof want, "arg%d", i);
             ok &= !strcmp(argv[i], want);
-            total += (long)strlen(argv[i]);
         }
         printf(", arguments 2..%d are arg2..arg%d: %s\n", argc - 1, argc - 1, yes(ok));
     } else {

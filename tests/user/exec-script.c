@@ -8,10 +8,10 @@
 #define D "/tmp/exec-script"
 
 static void make(const char* path, const char* text, int mode) {
-    int fd = (int)sc(SYS_open, path, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+    sc(SYS_unlink, path);
+    int fd = (int)sc(SYS_open, path, O_WRONLY | O_CREAT | O_EXCL, mode);  // umask 0: the mode as given
     sc(SYS_write, fd, text, strlen(text));
     sc(SYS_close, fd);
-    sc(SYS_chmod, path, mode);
 }
 
 static void run(const char* label, const char* path) {
@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
             printf("  argv[%d] \"%s\"\n", i, argv[i]);
         return 0;
     }
+    sc(SYS_umask, 0);
     sc(SYS_mkdir, D, 0755);
     char text[256];
     snprintf(text, sizeof text, "#!%s show\nignored\n", argv[0]);

@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
         printf("  child: blocked %s\n", mask_text(blocked_mask()));
         struct ksigaction a;
         sc(SYS_rt_sigaction, SIGUSR2, 0, &a, KSIGSET);
-        printf("  child: SIGUSR2 %s\n", a.handler == SIG_IGN ? "SIG_IGN" : a.handler == SIG_DFL ? "SIG_DFL" : "handled");
+        printf("  child: SIGUSR2 %s\n", a.handler == SIG_IGN   ? "SIG_IGN"
+                                        : a.handler == SIG_DFL ? "SIG_DFL"
+                                                               : "handled");
         printf("  child: own process group: %s\n", yes(sc(SYS_getpgid, 0) == sc(SYS_getpid)));
         printf("  child: fd 5 open: %s, fd 6 open: %s\n", yes(sc(SYS_fcntl, 5, F_GETFD) >= 0),
                yes(sc(SYS_fcntl, 6, F_GETFD) >= 0));
@@ -32,8 +34,8 @@ int main(int argc, char** argv) {
 
     printf("-- plain --\n");
     int r = posix_spawn(&pid, argv[0], NULL, NULL, args, env);
-    printf("posix_spawn: %d\n", r);
-    printf("%s\n", status_text(reap(pid)));
+    int st = reap(pid);  // print only once the child is done: its output comes first
+    printf("posix_spawn: %d, %s\n", r, status_text(st));
 
     printf("-- file actions and attributes --\n");
     sc(SYS_mkdir, "/tmp/exec-spawn", 0755);
@@ -61,27 +63,26 @@ int main(int argc, char** argv) {
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     signal(SIGUSR2, SIG_IGN);
     r = posix_spawn(&pid, argv[0], &fa, &at, args, env);
-    printf("posix_spawn: %d\n", r);
-    printf("%s\n", status_text(reap(pid)));
+    st = reap(pid);
+    printf("posix_spawn: %d, %s\n", r, status_text(st));
     printf("our fd 6 still open: %s; our mask %s\n", yes(sc(SYS_fcntl, 6, F_GETFD) >= 0), mask_text(blocked_mask()));
 
     printf("-- an ignored signal stays ignored without SETSIGDEF --\n");
     r = posix_spawn(&pid, argv[0], NULL, NULL, args, env);
-    printf("%s\n", status_text(reap(pid)));
+    st = reap(pid);
+    printf("posix_spawn: %d, %s\n", r, status_text(st));
 
     printf("-- failures --\n");
     r = posix_spawn(&pid, "/nonexistent", NULL, NULL, args, env);
     printf("a missing program: %s\n", errname(r) ? errname(r) : "0");
-    int st;
     printf("no child left: %s\n", yes(sc(SYS_wait4, -1, &st, WNOHANG, 0) == -ECHILD));
     r = posix_spawn(&pid, "/dev/null", NULL, NULL, args, env);
     printf("/dev/null: %s\n", errname(r) ? errname(r) : "0");
     printf("no child left: %s\n", yes(sc(SYS_wait4, -1, &st, WNOHANG, 0) == -ECHILD));
-    printf("posix_spawnp finds it in PATH: ");
+    printf("-- posix_spawnp, found in PATH --\n");
     char* pargs[] = {"exec-spawn", "child", "via PATH", NULL};
     r = posix_spawnp(&pid, argv[0][0] == '/' ? strrchr(argv[0], '/') + 1 : argv[0], NULL, NULL, pargs, environ);
-    printf("%d\n", r);
-    if (r == 0)
-        printf("%s\n", status_text(reap(pid)));
+    st = r == 0 ? reap(pid) : 0;
+    printf("posix_spawnp: %d, %s\n", r, status_text(st));
     return 0;
 }

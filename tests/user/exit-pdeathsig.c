@@ -8,10 +8,8 @@
 #include <sys/prctl.h>
 
 static long wait_reparented(long first) {
-    long now;
-    while ((now = sc(SYS_getppid)) == first)
-        sleep_ms(1);
-    return now;
+    WAIT_FOR(sc(SYS_getppid) != first);
+    return sc(SYS_getppid);
 }
 
 static volatile int got_sig, got_code, got_pid_is_parent;
@@ -40,8 +38,7 @@ static void scenario(const char* label, int sig, int with_handler) {
             sc(SYS_prctl, PR_SET_PDEATHSIG, sig, 0, 0, 0);
             tell(ready[1]);
             wait_reparented(mine);
-            while (!got_sig)
-                sleep_ms(1);
+            WAIT_FOR(got_sig);
             die(got_sig == sig && got_pid_is_parent ? 10 : got_sig == sig ? 11 : 12);
         }
         hear(ready[0]);

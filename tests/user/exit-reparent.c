@@ -10,13 +10,11 @@
 
 static long me;
 
-// Waits until our parent is no longer `first` (it died and the kernel reparented us); returns
-// the new parent's pid.
+// Waits (at most 3 s) until our parent is no longer `first` (it died and the kernel
+// reparented us); returns the new parent's pid.
 static long wait_reparented(long first) {
-    long now;
-    while ((now = sc(SYS_getppid)) == first)
-        sleep_ms(1);
-    return now;
+    WAIT_FOR(sc(SYS_getppid) != first);
+    return sc(SYS_getppid);
 }
 
 static int grandchild_report(void* arg) {

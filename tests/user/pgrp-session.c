@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     me = sc(SYS_getpid);
     long r;
     long pg = sc(SYS_getpgid, 0), sid = sc(SYS_getsid, 0);
-    printf("getpgid(0) == getpgrp: %s; == getpgid(us): %s\n", yes(pg == sc(SYS_getpgrp)), yes(pg == sc(SYS_getpgid, me)));
+    printf("getpgid(0) == getpgrp: %s; == getpgid(us): %s\n", yes(pg == sc(SYS_getpgrp)),
+           yes(pg == sc(SYS_getpgid, me)));
     printf("we lead our group: %s; our session: %s\n", yes(pg == me), yes(sid == me));
     printf("getpgid(999999): %s; getsid(999999): %s; getsid(parent) is ours: %s\n", res(sc(SYS_getpgid, 999999)),
            res(sc(SYS_getsid, 999999)), yes(sc(SYS_getsid, sc(SYS_getppid)) == sid));

@@ -13,7 +13,8 @@ int main(void) {
     int p[2] = {-1, -1};
     long r0 = sc(SYS_pipe, p);
     printf("pipe: %s, fds %d %d\n", res(r0), p[0], p[1]);
-    printf("read end: O_RDONLY %s; write end: O_WRONLY %s\n", yes((sc(SYS_fcntl, p[0], F_GETFL) & O_ACCMODE) == O_RDONLY),
+    printf("read end: O_RDONLY %s; write end: O_WRONLY %s\n",
+           yes((sc(SYS_fcntl, p[0], F_GETFL) & O_ACCMODE) == O_RDONLY),
            yes((sc(SYS_fcntl, p[1], F_GETFL) & O_ACCMODE) == O_WRONLY));
     struct stat st;
     sc(SYS_fstat, p[0], &st);

@@ -82,8 +82,8 @@ int main(void) {
             got = 4L << 20;
         }
         int st = reap(pid);
-        printf("%s: %ld bytes, checksum matches %s, child %s\n", writer_is_child ? "child to parent" : "parent to child",
-               got, yes(s2 == want), status_text(st));
+        printf("%s: %ld bytes, checksum matches %s, child %s\n",
+               writer_is_child ? "child to parent" : "parent to child", got, yes(s2 == want), status_text(st));
         sc(SYS_close, result[0]);
         sc(SYS_close, result[1]);
     }

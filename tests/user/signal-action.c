@@ -99,7 +99,8 @@ int main(void) {
     show_info("rt_sigqueueinfo");
     printf("si_value %d\n", last.si_value.sival_int);
     q.si_code = SI_KERNEL;
-    printf("rt_sigqueueinfo pretending SI_KERNEL to ourselves: %s\n", res(sc(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &q)));
+    printf("rt_sigqueueinfo pretending SI_KERNEL to ourselves: %s\n",
+           res(sc(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &q)));
     q.si_code = SI_QUEUE;
     printf("rt_sigqueueinfo to a missing pid: %s; bad info: %s\n", res(sc(SYS_rt_sigqueueinfo, 999999, SIGUSR1, &q)),
            res(sc(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, 8)));

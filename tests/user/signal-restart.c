@@ -35,7 +35,8 @@ static void read_case(int flags) {
     arm(50);
     char c = 0;
     long r = sc(SYS_read, p[0], &c, 1);
-    printf("read: %s%s%s, handler ran %d\n", res(r), r == 1 ? ", got " : "", r == 1 ? (c == 'h' ? "the handler's byte" : "?") : "", hits);
+    printf("read: %s%s%s, handler ran %d\n", res(r), r == 1 ? ", got " : "",
+           r == 1 ? (c == 'h' ? "the handler's byte" : "?") : "", hits);
     pipe_w = -1;
     sc(SYS_close, p[0]);
     sc(SYS_close, p[1]);

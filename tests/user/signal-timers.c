@@ -13,7 +13,9 @@ static void on_alarm(int sig) {
     ++hits;
 }
 
-static long ms_of(struct timeval tv) { return tv.tv_sec * 1000 + tv.tv_usec / 1000; }
+static long ms_of(struct timeval tv) {
+    return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
 
 int main(void) {
     on_signal(SIGALRM, on_alarm, 0);
@@ -47,7 +49,8 @@ int main(void) {
     struct itimerval it = {{0, 0}, {0, 100000}}, old;
     memset(&old, 0x55, sizeof old);
     long sr = sc(SYS_setitimer, ITIMER_REAL, &it, &old);
-    printf("one-shot 100 ms: %s, old value 0: %s\n", res(sr), yes(ms_of(old.it_value) == 0 && ms_of(old.it_interval) == 0));
+    printf("one-shot 100 ms: %s, old value 0: %s\n", res(sr),
+           yes(ms_of(old.it_value) == 0 && ms_of(old.it_interval) == 0));
     hits = 0;
     sc(SYS_rt_sigsuspend, &none, KSIGSET);
     sleep_ms(250);

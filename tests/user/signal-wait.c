@@ -23,8 +23,8 @@ int main(void) {
     sc(SYS_kill, me, SIGUSR1);
     uint64_t during = SIGBIT(SIGHUP) | SIGBIT(SIGUSR2);
     long r = sc(SYS_rt_sigsuspend, &during, KSIGSET);
-    printf("pending SIGUSR1, suspend with {SIGHUP,SIGUSR2}: %s, handler ran %d, mask in the handler %s\n", res(r),
-           hits, mask_text(mask_in_handler));
+    printf("pending SIGUSR1, suspend with {SIGHUP,SIGUSR2}: %s, handler ran %d, mask in the handler %s\n", res(r), hits,
+           mask_text(mask_in_handler));
     printf("mask after: %s\n", mask_text(blocked_mask()));
     long pid = raw_fork();
     if (pid == 0) {
@@ -37,7 +37,8 @@ int main(void) {
     r = sc(SYS_rt_sigsuspend, &none, KSIGSET);
     printf("suspend until a child sends SIGUSR1: %s, handler ran %d\n", res(r), hits);
     reap(pid);
-    printf("sigsetsize 4: %s; mask 8: %s\n", res(sc(SYS_rt_sigsuspend, &none, 4)), res(sc(SYS_rt_sigsuspend, 8, KSIGSET)));
+    printf("sigsetsize 4: %s; mask 8: %s\n", res(sc(SYS_rt_sigsuspend, &none, 4)),
+           res(sc(SYS_rt_sigsuspend, 8, KSIGSET)));
 
     printf("-- rt_sigtimedwait --\n");
     struct timespec zero = {0, 0}, short_wait = {0, 50 * 1000000L};
@@ -80,7 +81,11 @@ int main(void) {
     sc(SYS_kill, me, SIGUSR2);
     printf("SIGUSR2 and three signal 40s pending, taken in order:");
     while ((r = sc(SYS_rt_sigtimedwait, &want, &si, &zero, KSIGSET)) > 0)
-        printf(" %s%s", sig_name((int)r), r == 40 ? (si.si_value.sival_int == 11 ? "(11)" : si.si_value.sival_int == 22 ? "(22)" : "(33)") : "");
+        printf(" %s%s", sig_name((int)r),
+               r == 40 ? (si.si_value.sival_int == 11   ? "(11)"
+                          : si.si_value.sival_int == 22 ? "(22)"
+                                                        : "(33)")
+                       : "");
     printf("; then %s\n", res(r));
     struct timespec bad = {0, 1000000000L}, neg = {-1, 0};
     printf("tv_nsec 1000000000: %s; tv_sec -1: %s; sigsetsize 4: %s; set 8: %s; info 8: ",

@@ -6,7 +6,9 @@
 #include "lib/facts.h"
 #include "lib/proc.h"
 
-static long ms(struct timeval tv) { return tv.tv_sec * 1000 + tv.tv_usec / 1000; }
+static long ms(struct timeval tv) {
+    return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
 
 static void burn(long cpu_ms) {
     struct timespec t;
@@ -36,8 +38,9 @@ int main(void) {
     siginfo_t si;
     sc(SYS_waitid, P_PID, pid, &si, WEXITED | WNOWAIT, 0);
     sc(SYS_getrusage, RUSAGE_CHILDREN, &ch);
-    printf("after WNOWAIT: children's totals unchanged: %s\n",
-           yes(ch.ru_minflt == ch0.ru_minflt && ms(ch.ru_utime) + ms(ch.ru_stime) == ms(ch0.ru_utime) + ms(ch0.ru_stime)));
+    printf(
+        "after WNOWAIT: children's totals unchanged: %s\n",
+        yes(ch.ru_minflt == ch0.ru_minflt && ms(ch.ru_utime) + ms(ch.ru_stime) == ms(ch0.ru_utime) + ms(ch0.ru_stime)));
     memset(&ru, 0, sizeof ru);
     int st;
     long r = sc(SYS_wait4, pid, &st, 0, &ru);
@@ -84,7 +87,7 @@ int main(void) {
     printf("wait4: %s; rusage buffer untouched: %s\n", res(r), yes(untouched));
     tell(gate[1]);
     reap(pid);
-    printf("getrusage RUSAGE_CHILDREN into a bad pointer: %s; who 5: %s\n",
-           res(sc(SYS_getrusage, RUSAGE_CHILDREN, 8)), res(sc(SYS_getrusage, 5, &ch)));
+    printf("getrusage RUSAGE_CHILDREN into a bad pointer: %s; who 5: %s\n", res(sc(SYS_getrusage, RUSAGE_CHILDREN, 8)),
+           res(sc(SYS_getrusage, 5, &ch)));
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "lib/Printk.h"
 #include "mm/Heap.h"
 #include "syscalls/Syscall.h"
+#include "task/Fork.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 
@@ -202,6 +203,7 @@ void fpu_init_live() { x86::fpu_restore(x86::g_initial_fpu); }
 // The forked child's first steps in C++ (from x86_ret_from_fork in Entry.S).
 extern "C" [[noreturn]] void x86_fork_child_return(kernel::Task* prev, kernel::arch::TrapFrame* frame) {
     schedule_tail(prev);
+    kernel::fork_child_started(*kernel::current());
     kernel::arch::irq_disable();
     kernel::exit_to_user_mode(*frame);  // a signal may already be pending (task/Signal.cpp)
     kernel::arch::return_to_user(frame);

@@ -7,7 +7,8 @@
 //   sc(SYS_clone, flags, 0, ptid, ctid, tls) is enough: the child returns 0 in a copy.
 // - status_text(): a wait status as words ("exited 3", "killed by SIGTERM, core dumped").
 // - sig_name(): "SIGUSR1", "signal 34" (real-time ones by number).
-// - pipe handshakes (tell/hear), millisecond sleeps, a stack for clone children.
+// - pipe handshakes (tell/hear), millisecond sleeps, bounded polling (WAIT_FOR), a stack for
+//   clone children, the kernel's struct sigaction and sigset helpers (mask_text).
 //
 // Children created with CLONE_VM share the parent's libc state (errno, stdio locks): their code
 // uses only sc() and plain memory, and the parent prints. Children of a raw fork or clone must
@@ -188,6 +189,21 @@ static inline void sleep_ms(long ms) {
     while (sc(SYS_nanosleep, &ts, &ts) == -EINTR) {
     }
 }
+
+// Polls COND every millisecond for at most 3 seconds (so a kernel that never makes it true
+// fails the test quickly instead of hanging it); evaluates to whether it became true.
+#define WAIT_FOR(cond)                            \
+    ({                                            \
+        int wait_for_ok_ = 0;                     \
+        for (int wait_for_i_ = 0; wait_for_i_ < 3000; ++wait_for_i_) { \
+            if (cond) {                           \
+                wait_for_ok_ = 1;                 \
+                break;                            \
+            }                                     \
+            sleep_ms(1);                          \
+        }                                         \
+        wait_for_ok_;                             \
+    })
 
 // Handshakes over a pipe: tell() writes one byte, hear() reads one (1 on success, 0 at EOF).
 static inline void tell(int fd) {
