@@ -77,7 +77,9 @@ uint8_t* Pipe::allocate_page() {
     return static_cast<uint8_t*>(arch::phys_to_virt(page.value()));
 }
 
-void Pipe::free_page(uint8_t* page) { page_allocator().free(arch::virt_to_phys(page), 0); }
+void Pipe::free_page(uint8_t* page) {
+    page_allocator().free(arch::virt_to_phys(page), 0);
+}
 
 void Pipe::release_buffer_locked(PipeBuffer& buffer) {
     if (!m_tmp_page)

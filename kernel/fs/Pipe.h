@@ -40,7 +40,7 @@ namespace kernel {
 
 // POSIX's PIPE_BUF (spelled differently: the hosted build gets PIPE_BUF from <limits.h>).
 inline constexpr size_t PIPE_ATOMIC_WRITE = 4096;  // writes up to this size are atomic
-inline constexpr unsigned PIPE_DEF_BUFFERS = 16;  // the ring: 16 pages, 64 KiB
+inline constexpr unsigned PIPE_DEF_BUFFERS = 16;   // the ring: 16 pages, 64 KiB
 
 // One slot of the ring (Linux's struct pipe_buffer): `len` bytes at `offset` in `page`.
 struct PipeBuffer {
@@ -101,9 +101,7 @@ private:
     static constexpr unsigned RING_MASK = PIPE_DEF_BUFFERS - 1;
     static_assert((PIPE_DEF_BUFFERS & RING_MASK) == 0, "the ring size is a power of two");
 
-    bool is_empty() const {
-        return m_head.load(std::memory_order_acquire) == m_tail.load(std::memory_order_acquire);
-    }
+    bool is_empty() const { return m_head.load(std::memory_order_acquire) == m_tail.load(std::memory_order_acquire); }
     bool is_full() const {
         return m_head.load(std::memory_order_acquire) - m_tail.load(std::memory_order_acquire) >= PIPE_DEF_BUFFERS;
     }

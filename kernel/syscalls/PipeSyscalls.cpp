@@ -133,8 +133,12 @@ ErrorOr<long> do_pipe2(UserPtr<int> user_fds, int flags) {
     return 0;
 }
 
-ErrorOr<long> sys_pipe2(UserPtr<int> fds, int flags) { return do_pipe2(fds, flags); }
-ErrorOr<long> sys_pipe(UserPtr<int> fds) { return do_pipe2(fds, 0); }
+ErrorOr<long> sys_pipe2(UserPtr<int> fds, int flags) {
+    return do_pipe2(fds, flags);
+}
+ErrorOr<long> sys_pipe(UserPtr<int> fds) {
+    return do_pipe2(fds, 0);
+}
 
 }  // namespace
 

@@ -219,12 +219,14 @@ TEST_F(PipeTest, NullReadsAndWritesSucceed) {
 
 // Linux 6.1's numbers: 16 pages; a write's tail (size % 4096) merges into the last page when it
 // fits there, and everything else takes fresh pages.
-TEST_F(PipeTest, CapacityByOneByteWrites) { EXPECT_EQ(fill(1), 65536u); }
+TEST_F(PipeTest, CapacityByOneByteWrites) {
+    EXPECT_EQ(fill(1), 65536u);
+}
 
 TEST_F(PipeTest, CapacityWithAPageAlignedStreamAfterOneByte) {
     set_nonblock(*m_write);
     ASSERT_EQ(MUST(write_n(1)), 1u);
-    EXPECT_EQ(fill(4096), 61440u);  // the first page holds one byte: 15 pages left
+    EXPECT_EQ(fill(4096), 61440u);            // the first page holds one byte: 15 pages left
     EXPECT_EQ(errno_of(write_n(1)), EAGAIN);  // the last page is full, no page free
     EXPECT_EQ(fionread(), 61441u);
 }
@@ -361,7 +363,7 @@ TEST_F(PipeTest, PagesAreTakenLazilyAndAllReturned) {
     EXPECT_EQ(page_allocator().used_pages(), 1u);  // kept as the spare page
     ASSERT_FALSE(write("y").is_error());
     EXPECT_EQ(page_allocator().used_pages(), 1u);  // and used again
-    EXPECT_EQ(fill(4096), 15 * 4096u);  // "y" has the first page to itself
+    EXPECT_EQ(fill(4096), 15 * 4096u);             // "y" has the first page to itself
     EXPECT_EQ(page_allocator().used_pages(), 16u);
     // Closing both ends frees the ring (TearDown checks that every page came back).
 }
@@ -372,7 +374,7 @@ TEST_F(PipeTest, OutOfMemory) {
     EXPECT_EQ(errno_of(write("x")), ENOMEM);  // nothing written: ENOMEM
     EXPECT_EQ(fionread(), 0u);
     ASSERT_EQ(MUST(write_n(4096)), 4096u);
-    FailNth::arm(2);  // the second page of a two-page write
+    FailNth::arm(2);                        // the second page of a two-page write
     EXPECT_EQ(MUST(write_n(8192)), 4096u);  // what went in: a partial write
     mm::set_fail_hook(nullptr);
     EXPECT_EQ(fionread(), 8192u);
