@@ -311,9 +311,9 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
 
     // ---- The point of no return (Linux's begin_new_exec). Nothing below may fail back to the
     // old program: it is gone.
-    // exec_mmap: the vfork parent (waiting on the old mm) may run again.
-    if (Completion* vfork = std::exchange(task->m_vfork_done, nullptr))
-        vfork->complete();
+    // exec_mmap: the old address space is released (the vfork parent may run again, a
+    // CLONE_CHILD_CLEARTID word is cleared).
+    mm_release(*task);
     RefPtr<MmStruct> old_mm = task->m_mm;
     task->m_mm = mm;
     activate_mm(task->m_mm.ptr());

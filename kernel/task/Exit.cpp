@@ -22,6 +22,20 @@
 
 namespace kernel {
 
+void mm_release(Task& task) {
+    // The word is only worth clearing when someone else can see it: another user of this
+    // address space (a thread, a CLONE_VM child). The futex wake-up arrives with futexes.
+    if (task.m_clear_child_tid) {
+        if (task.m_mm && task.m_mm->ref_count() > 1) {
+            int zero = 0;
+            (void)copy_to_user(task.m_clear_child_tid, &zero, sizeof(zero));
+        }
+        task.m_clear_child_tid = 0;
+    }
+    if (Completion* vfork = std::exchange(task.m_vfork_done, nullptr))
+        vfork->complete();
+}
+
 namespace {
 
 bool signal_pending_for_wait(const Task& task) { return signal_pending(task); }
@@ -29,17 +43,6 @@ bool signal_pending_for_wait(const Task& task) { return signal_pending(task); }
 // The parent (or, for PR_SET_PDEATHSIG, the child) learns of a death by signal.
 void notify_parent_signal(Task& target, int sig, const siginfo_t& info) { (void)send_signal_to_group(target, sig, info); }
 
-// Linux's mm_release: the vfork parent may run again, and CLONE_CHILD_CLEARTID's word is
-// cleared (futex wake-up arrives with futexes).
-void mm_release(Task& task) {
-    if (task.m_clear_child_tid) {
-        int zero = 0;
-        (void)copy_to_user(task.m_clear_child_tid, &zero, sizeof(zero));
-        task.m_clear_child_tid = 0;
-    }
-    if (Completion* vfork = std::exchange(task.m_vfork_done, nullptr))
-        vfork->complete();
-}
 
 // Where an orphan goes: the nearest ancestor that is a child subreaper, else init
 // (Linux's find_new_reaper without pid namespaces).

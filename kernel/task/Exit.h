@@ -16,6 +16,10 @@ constexpr int killed_by_signal(int signal) { return signal & 0x7f; }
 // usually SIGCHLD), reparents its children, becomes a zombie for wait() — or is reaped at once
 // when its parent ignores SIGCHLD.
 [[noreturn]] void do_exit(int wait_status);
+
+// Linux's mm_release, when a task lets go of its address space (exit, and exec before the new
+// one): CLONE_CHILD_CLEARTID's word is cleared and the vfork parent released.
+void mm_release(Task& task);
 // Ends every thread of the process (exit_group(2), fatal signals).
 [[noreturn]] void do_group_exit(int wait_status);
 

@@ -225,6 +225,17 @@ void frame_restart_syscall_as(TrapFrame& frame, uint64_t number) {
 
 uint64_t frame_user_sp(const TrapFrame& frame) { return frame.rsp; }
 
+void core_registers(const TrapFrame& frame, const ThreadContext& ctx, uint64_t (&words)[CORE_REG_WORDS]) {
+    uint64_t orig_ax = frame.vector == SYSCALL_VECTOR ? frame.error_code : NO_SYSCALL;
+    uint64_t values[CORE_REG_WORDS] = {
+        frame.r15, frame.r14, frame.r13, frame.r12, frame.rbp, frame.rbx, frame.r11, frame.r10, frame.r9,
+        frame.r8,  frame.rax, frame.rcx, frame.rdx, frame.rsi, frame.rdi, orig_ax,   frame.rip, frame.cs,
+        frame.rflags, frame.rsp, frame.ss, user_fs_base(ctx), user_gs_base(ctx),
+        0, 0, 0, 0,  // ds, es, fs, gs: null selectors in 64-bit user mode
+    };
+    __builtin_memcpy(words, values, sizeof(values));
+}
+
 // ---- Delivery ---------------------------------------------------------------------------------
 
 // Linux's get_sigframe + x64_setup_rt_frame + the register part of handle_signal.

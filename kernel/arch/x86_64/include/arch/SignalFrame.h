@@ -65,6 +65,13 @@ struct SigreturnState {
 // rip, an XSAVE image XRSTOR would refuse): the caller sends SIGSEGV.
 ErrorOr<SigreturnState> restore_rt_frame(TrapFrame& frame, Task& task);
 
+// ---- Core dumps (task/Coredump.cpp) --------------------------------------------------------
+
+// The registers as a core file's NT_PRSTATUS note holds them: Linux's struct user_regs_struct
+// (r15 ... gs, 27 words), from the user frame and the running task's TLS bases.
+inline constexpr size_t CORE_REG_WORDS = 27;
+void core_registers(const TrapFrame& frame, const ThreadContext& ctx, uint64_t (&words)[CORE_REG_WORDS]);
+
 // ---- FPU state, for the signal frame (arch/x86_64/UserMode.cpp) ------------------------------
 
 struct FpuFormat {
