@@ -104,6 +104,8 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::create() {
 }
 
 // Linux's exit_mmap: every area goes, with its pages and tables, then the root.
+// Page tables shared by on-demand fork lie wholly inside one area each, so they are dropped
+// whole (no leaf touched), which is most of what exit saves.
 MmStruct::~MmStruct() {
     SpinlockGuard guard(m_lock);
     while (Vma* vma = m_vmas.first()) {
@@ -128,8 +130,16 @@ void MmStruct::set_stack_limit(uint64_t bytes) {
     m_stack_limit = bytes;
 }
 
-// Linux's dup_mmap + copy_page_range. The child is built privately and only returned whole;
-// if anything fails, dropping it releases exactly what it took (its destructor is the unwind).
+// Linux's dup_mmap + copy_page_range, with on-demand fork (ARCHITECTURE.md, "Lazy page-table
+// copy at fork"): the last-level page tables (2 MiB each) lying wholly inside a private area are
+// shared with the child, read-only for both, and copied only when either side changes a page
+// under them (unshare_range, called by the fault handler and by every operation that edits part
+// of one). Everything else -- shared areas, and the partly covered tables at the ends of a
+// private area -- is copied now, page by page, as Linux does: private pages read-only in both
+// (copy-on-write), frames shared by reference count.
+//
+// The child is built privately and only returned whole; if anything fails, dropping it releases
+// exactly what it took (its destructor is the unwind).
 ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     auto child = TRY(create());
     SpinlockGuard guard(m_lock);
@@ -145,19 +155,36 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
         child->m_vmas.push_back(copy);
         ++child->m_map_count;
         bool cow = !vma.is_shared();
-        TRY(update_pages(m_page_table, vma.m_start, vma.m_end,
-                         [&](VirtAddr virt, arch::PageMapping mapping) -> ErrorOr<arch::PageProt> {
-                             arch::PageProt prot = mapping.prot;
-                             if (cow)
-                                 prot &= ~arch::PAGE_PROT_WRITE;
-                             get_user_frame(mapping.frame);
-                             auto mapped = child->m_page_table.map(virt, mapping.frame, prot);
-                             if (mapped.is_error()) {
-                                 put_user_frame(mapping.frame);
-                                 return mapped.release_error();
-                             }
-                             return prot;
-                         }));
+        auto copy_pages = [&](VirtAddr start, VirtAddr end) -> ErrorOr<void> {
+            if (start >= end)
+                return {};
+            // A table shared from an earlier fork is never partly covered by a private area
+            // (whatever cut it unshared it first), so this finds nothing to do; it keeps the
+            // walk below honest if that ever changes.
+            TRY(m_page_table.unshare_range(start, end));
+            return update_pages(m_page_table, start, end,
+                                [&](VirtAddr virt, arch::PageMapping mapping) -> ErrorOr<arch::PageProt> {
+                                    arch::PageProt prot = mapping.prot;
+                                    if (cow)
+                                        prot &= ~arch::PAGE_PROT_WRITE;
+                                    get_user_frame(mapping.frame);
+                                    auto mapped = child->m_page_table.map(virt, mapping.frame, prot);
+                                    if (mapped.is_error()) {
+                                        put_user_frame(mapping.frame);
+                                        return mapped.release_error();
+                                    }
+                                    return prot;
+                                });
+        };
+        VirtAddr shared_start = align_up(vma.m_start, arch::PAGE_TABLE_SPAN);
+        VirtAddr shared_end = align_down(vma.m_end, arch::PAGE_TABLE_SPAN);
+        if (!cow || shared_start >= shared_end) {
+            TRY(copy_pages(vma.m_start, vma.m_end));
+            continue;
+        }
+        TRY(copy_pages(vma.m_start, shared_start));
+        TRY(child->m_page_table.share_from(m_page_table, shared_start, shared_end));
+        TRY(copy_pages(shared_end, vma.m_end));
     }
     return child;
 }
@@ -314,6 +341,20 @@ void MmStruct::zap_range_locked(VirtAddr start, VirtAddr end) {
     unmap_pages(m_page_table, start, end, [](VirtAddr, PhysAddr frame) { put_user_frame(frame); });
 }
 
+// On-demand fork: the (at most two) shared page tables that [start, end) covers only partly
+// become this space's own, so that the range's pages can be dropped or changed without
+// touching the other sharers. The fallible half of every operation that edits part of a
+// table; unsharing changes nothing anyone can see, so a failure half way needs no undo.
+ErrorOr<void> MmStruct::unshare_cut_locked(VirtAddr start, VirtAddr end) {
+    if (start >= end)
+        return {};
+    if (!is_aligned(start, arch::PAGE_TABLE_SPAN))
+        TRY(m_page_table.unshare_range(start, start + PAGE_SIZE));
+    if (!is_aligned(end, arch::PAGE_TABLE_SPAN))
+        TRY(m_page_table.unshare_range(end - PAGE_SIZE, end));
+    return {};
+}
+
 size_t MmStruct::splits_to_unmap_locked(VirtAddr start, VirtAddr end) const {
     Vma* vma = find_vma_locked(start);
     return vma && vma->m_start < start && vma->m_end > end ? 1 : 0;
@@ -321,13 +362,13 @@ size_t MmStruct::splits_to_unmap_locked(VirtAddr start, VirtAddr end) const {
 
 // Linux's do_vmi_align_munmap: trims, splits and removes the areas overlapping [start, end)
 // and drops their pages. Takes at most splits_to_unmap_locked() Vmas from `reserve`.
+// The page tables [start, end) cuts must not be shared (unshare_cut_locked, in the
+// fallible phase): a shared one wholly inside is dropped whole.
 void MmStruct::unmap_region_locked(VirtAddr start, VirtAddr end, VmaReserve& reserve) {
+    zap_range_locked(start, end);  // holes have no pages: one walk for the whole range
     Vma* vma = find_vma_locked(start);
     while (vma && vma->m_start < end) {
         Vma* next = next_vma_locked(*vma);
-        VirtAddr from = vma->m_start < start ? start : vma->m_start;
-        VirtAddr to = vma->m_end > end ? end : vma->m_end;
-        zap_range_locked(from, to);
         if (vma->m_start < start) {
             if (vma->m_end > end)
                 split_vma_locked(*vma, end, reserve);
@@ -470,6 +511,7 @@ ErrorOr<VirtAddr> MmStruct::do_mmap(const MappedFile* file, VirtAddr addr, uint6
     RefPtr<SharedMemory> shared;
     if (!file && (vm_flags & VM_SHARED))
         shared = TRY(SharedMemory::create(len >> PAGE_SHIFT));
+    TRY(unshare_cut_locked(addr, end));
 
     // No more failure paths after this point.
     unmap_region_locked(addr, end, reserve);
@@ -503,6 +545,7 @@ ErrorOr<void> MmStruct::do_munmap(VirtAddr start, uint64_t len) {
         return Error::from_errno(ENOMEM);
     VmaReserve reserve;
     TRY(reserve.fill(splits));
+    TRY(unshare_cut_locked(start, end));
     unmap_region_locked(start, end, reserve);
     return {};
 }
@@ -586,6 +629,8 @@ ErrorOr<void> MmStruct::do_mprotect(VirtAddr start, uint64_t len, uint64_t prot)
             return Error::from_errno(ENOMEM);
         VmaReserve reserve;
         TRY(reserve.fill(splits));
+        // Every page whose rights change must be in a table of this space's own.
+        TRY(m_page_table.unshare_range(start, stop));
         // No more failure paths after this point.
         for (Vma* v = vma; v && v->m_start < stop;) {
             uint32_t new_flags = mprotect_flags(*v, prot);
@@ -652,8 +697,10 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
         // The hints change nothing here. DONTNEED drops the pages: anonymous private memory
         // reads back as zeroes, file pages are read again, shared memory keeps its contents.
         // FREE may either keep or drop them; dropping now is the simple choice.
-        if (advice == MADV_DONTNEED || advice == MADV_FREE)
+        if (advice == MADV_DONTNEED || advice == MADV_FREE) {
+            TRY(unshare_cut_locked(start, piece_end));
             zap_range_locked(start, piece_end);
+        }
         start = piece_end;
         if (start >= end)
             break;
@@ -686,7 +733,8 @@ VirtAddr MmStruct::do_brk(VirtAddr brk) {
         if (!vma)
             return old_break;
         VmaReserve reserve;
-        if (reserve.fill(splits_to_unmap_locked(new_end, old_end)).is_error())
+        if (reserve.fill(splits_to_unmap_locked(new_end, old_end)).is_error() ||
+            unshare_cut_locked(new_end, old_end).is_error())
             return old_break;
         unmap_region_locked(new_end, old_end, reserve);
         m_brk = brk;

@@ -80,8 +80,11 @@ public:
 
     // Linux's dup_mm / dup_mmap, for fork: a copy with the same Vmas, sharing every frame.
     // Private pages become read-only in both (copy-on-write, resolved by the write fault);
-    // shared ones stay writable. ENOMEM with nothing changed but some private pages of this
-    // space having become read-only (their next write fault takes them back, uncopied).
+    // shared ones stay writable. On-demand fork: the page tables wholly inside private areas
+    // are not copied but shared, read-only, until either side changes a page under one (see
+    // dup() and docs/memory.md). ENOMEM with nothing changed but some private pages or page
+    // tables of this space having become read-only (their next write fault takes them back,
+    // uncopied).
     ErrorOr<NonnullRefPtr<MmStruct>> dup();
 
     // mmap(2) after the file descriptor was looked up (Linux's do_mmap). `file` null means
@@ -132,6 +135,7 @@ private:
     VirtAddr unmapped_area_bottomup_locked(uint64_t len, VirtAddr low, VirtAddr high) const;
     // How many new Vmas unmapping [start, end) takes (1 when it falls strictly inside one).
     size_t splits_to_unmap_locked(VirtAddr start, VirtAddr end) const;
+    ErrorOr<void> unshare_cut_locked(VirtAddr start, VirtAddr end);
     void unmap_region_locked(VirtAddr start, VirtAddr end, VmaReserve& reserve);
     void insert_vma_locked(Vma& vma);
     void remove_vma_locked(Vma& vma);

@@ -62,8 +62,9 @@ struct Page {
     // it plus one per shared-memory object holding it. A frame mapped by one private mapping
     // has 1; fork's copy-on-write shares frames by raising it, and a write fault copies a
     // frame only while it is above 1. Owned by mm/Vma.h (get_user_frame / put_user_frame);
-    // zero on every frame that is not a user frame. Page-table pages will use it too when
-    // fork shares them lazily (ARCHITECTURE.md).
+    // zero on every frame that is not a user frame. A last-level page-table page shared by
+    // on-demand fork (ARCHITECTURE.md; arch/PageTable.h) uses it for the number of address
+    // spaces sharing it; it is 0 again whenever one address space owns the table alone.
     std::atomic<uint32_t> m_refcount{0};
 };
 

@@ -54,7 +54,19 @@ ErrorOr<void> handle_page_fault(MmStruct& mm, uint64_t address, FaultAccess acce
 
 // Linux's handle_pte_fault: what to do depends on what the page table has there.
 ErrorOr<void> MmStruct::fault_locked(Vma& vma, VirtAddr page, FaultAccess access) {
+    // On-demand fork: a page table shared with another address space is read-only for both,
+    // whatever its leaves say; the first fault that needs to change it gets this space its own
+    // copy (or the original back, if the others have let go). Nothing else below may change a
+    // shared table. A read fault on a present page in a shared table is only a stale TLB entry.
     auto mapping = m_page_table.lookup(page);
+    uint32_t sharers = m_page_table.table_sharers(page);
+    if (sharers > 1 && mapping && access.kind != FaultAccess::Kind::Write && mapping->prot != arch::PAGE_PROT_NONE)
+        return {};
+    if (sharers > 1) {
+        // (A table whose other users have gone needs no copy: map() and remap() take it back.)
+        TRY(m_page_table.unshare_range(page, page + PAGE_SIZE));
+        mapping = m_page_table.lookup(page);  // the rights may have changed with the table
+    }
     if (!mapping) {
         if (vma.m_shared)
             return do_shared_page_locked(vma, page);

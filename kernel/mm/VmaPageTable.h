@@ -16,6 +16,9 @@ inline constexpr PageProt PAGE_PROT_READ = 1;
 inline constexpr PageProt PAGE_PROT_WRITE = 2;
 inline constexpr PageProt PAGE_PROT_EXEC = 4;
 
+// The span of one last-level page table (512 leaves): the unit on-demand fork shares.
+inline constexpr uint64_t PAGE_TABLE_SPAN = uint64_t(2) << 20;
+
 struct PageMapping {
     PhysAddr frame;
     PageProt prot;  // as the MMU enforces it
@@ -42,6 +45,10 @@ concept UserPageTableContract = requires(T& table, const T& ctable, VirtAddr vir
     { table.remap(virt, frame, prot) } -> std::same_as<void>;
     { table.unmap_range(virt, virt, unmap, context) } -> std::same_as<void>;
     { table.update_range(virt, virt, update, context) } -> std::same_as<ErrorOr<void>>;
+    // On-demand fork: sharing last-level tables copy-on-write (x86-64's PageTable.h says how).
+    { table.share_from(table, virt, virt) } -> std::same_as<ErrorOr<void>>;
+    { table.unshare_range(virt, virt) } -> std::same_as<ErrorOr<void>>;
+    { ctable.table_sharers(virt) } -> std::same_as<uint32_t>;
     { ctable.activate() } -> std::same_as<void>;
     { T::activate_kernel() } -> std::same_as<void>;
 };

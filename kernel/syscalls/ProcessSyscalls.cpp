@@ -20,6 +20,7 @@
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Signal.h"
+#include "task/SignalDelivery.h"
 #include "task/Exit.h"
 #include "task/Scheduler.h"
 
@@ -356,15 +357,30 @@ ErrorOr<long> sys_time(UserPtr<int64_t> tloc) {
     return seconds;
 }
 
-ErrorOr<long> sys_nanosleep(UserPtr<KernelTimespec> request, UserPtr<KernelTimespec>) {
-    KernelTimespec ts = TRY(timespec_from_user(request));
-    uint64_t duration = timespec_ns(ts);
-    uint64_t now = arch::monotonic_ns();
-    sleep_until(duration > ~uint64_t(0) - now ? ~uint64_t(0) : now + duration);
-    return 0;
+// Sleeps until `deadline` on the monotonic clock; a handled signal cuts it short with EINTR
+// and the time left in `remaining` (when given), as Linux's hrtimer_nanosleep.
+ErrorOr<long> interruptible_sleep(uint64_t deadline, UserPtr<KernelTimespec> remaining) {
+    if (sleep_interruptible_until(deadline, [] { return false; }))
+        return 0;
+    if (!remaining.is_null()) {
+        uint64_t now = arch::monotonic_ns();
+        TRY(copy_to_user(remaining, to_timespec(deadline > now ? deadline - now : 0)));
+    }
+    return Error::from_errno(EINTR);
 }
 
-ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespec> request, UserPtr<KernelTimespec>) {
+uint64_t deadline_after(uint64_t duration) {
+    uint64_t now = arch::monotonic_ns();
+    return duration > ~uint64_t(0) - now - 1 ? ~uint64_t(0) - 1 : now + duration;
+}
+
+ErrorOr<long> sys_nanosleep(UserPtr<KernelTimespec> request, UserPtr<KernelTimespec> remaining) {
+    KernelTimespec ts = TRY(timespec_from_user(request));
+    return interruptible_sleep(deadline_after(timespec_ns(ts)), remaining);
+}
+
+ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespec> request,
+                                  UserPtr<KernelTimespec> remaining) {
     switch (clock_id) {
     case CLOCK_REALTIME:
     case CLOCK_MONOTONIC:
@@ -385,10 +401,9 @@ ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespe
     uint64_t value = timespec_ns(ts);
     // Sleeping happens on the monotonic clock; an absolute realtime deadline is converted once.
     uint64_t clock_value = TRY(clock_now(clock_id));
-    uint64_t now = arch::monotonic_ns();
     uint64_t duration = (flags & TIMER_ABSTIME) ? (value > clock_value ? value - clock_value : 0) : value;
-    sleep_until(duration > ~uint64_t(0) - now ? ~uint64_t(0) : now + duration);
-    return 0;
+    // An absolute sleep reports no remaining time when interrupted (Linux leaves it alone).
+    return interruptible_sleep(deadline_after(duration), (flags & TIMER_ABSTIME) ? UserPtr<KernelTimespec>() : remaining);
 }
 
 // ---- usage and priority ---------------------------------------------------------------------

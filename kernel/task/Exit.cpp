@@ -18,6 +18,7 @@
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
+#include "task/SignalDelivery.h"
 #include "trace/Trace.h"
 
 namespace kernel {
@@ -143,6 +144,9 @@ bool exit_notify(Task& task) {
     trace::emit(trace::Event::SchedProcessExit, "comm={} pid={} prio=120", StringView(self->m_comm), self->m_tid);
     // exit_mm (after mm_release, which needs the address space for clear_child_tid), then
     // files, fs — Linux's order.
+    // The last thread of a process takes the process timer with it.
+    if (self->m_signal->nr_threads <= 1)
+        exit_itimers(*self);
     mm_release(*self);
     exit_mm(self);
     self->m_files = nullptr;

@@ -10,6 +10,7 @@
 #include "task/Pid.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
+#include "task/SignalDelivery.h"
 
 namespace kernel {
 
@@ -37,7 +38,8 @@ Pid* lookup_pid_locked(int number) {
 }  // namespace
 
 Task::Task() = default;
-Task::~Task() = default;
+// Signals still queued for a task that is gone are freed with it.
+Task::~Task() { flush_sigqueue(m_pending); }
 
 Spinlock& tasklist_lock() { return g_tasklist_lock; }
 IntrusiveList<Task, &Task::m_tasks_node>& process_list() { return g_process_list; }

@@ -302,7 +302,7 @@ void rearm_real_timer_after_sigalrm(Task& task);
 // Linux's get_signal, without job control and ptrace: the next signal with a handler to run,
 // after carrying out the default action of every signal before it (which may end the process
 // here and never return).
-bool get_signal(arch::SignalDelivery& delivery) {
+bool get_signal(arch::SignalDelivery& delivery, const arch::TrapFrame& frame) {
     Task& task = *current();
     SighandStruct& sighand = *task.m_sighand;
     SignalStruct& signal = *task.m_signal;
@@ -344,9 +344,7 @@ bool get_signal(arch::SignalDelivery& delivery) {
                     // the process goes on (docs/signals.md).
                     sig = 0;
                 } else {
-                    // Terminate, with a core dump for some. No core is written (Linux with
-                    // RLIMIT_CORE 0, the default, writes none either), so the wait status has
-                    // no 0x80 bit: it says what Linux says when the dump did not happen.
+                    // Terminate, with a core dump for some (below, once the lock is dropped).
                     fatal = true;
                     exit_status = killed_by_signal(sig);
                 }
@@ -356,6 +354,8 @@ bool get_signal(arch::SignalDelivery& delivery) {
             rearm_real_timer_after_sigalrm(task);
         if (fatal) {
             arch::irq_enable();
+            if (sig != SIGKILL && sig_kernel_coredump(sig) && do_coredump(info, frame))
+                exit_status |= 0x80;  // WCOREDUMP: only for a core really written
             do_group_exit(exit_status);
         }
         if (sig)
@@ -424,7 +424,7 @@ void handle_signal(Task& task, const arch::SignalDelivery& delivery, arch::TrapF
 // Linux's arch_do_signal_or_restart.
 void do_signal(Task& task, arch::TrapFrame& frame) {
     arch::SignalDelivery delivery;
-    if (get_signal(delivery)) {
+    if (get_signal(delivery, frame)) {
         handle_signal(task, delivery, frame);
         return;
     }

@@ -35,6 +35,7 @@ inline constexpr int RLIMIT_COUNT = 16;  // RLIM_NLIMITS
 
 class SignalStruct : public RefCounted<SignalStruct> {
 public:
+    ~SignalStruct();
     // The process-wide state of init (limits as Linux 6.1's INIT_RLIMITS, derived from memory
     // where fork_init derives them).
     static ErrorOr<NonnullRefPtr<SignalStruct>> create_for_init();

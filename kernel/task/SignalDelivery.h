@@ -64,6 +64,10 @@ void force_sigsegv(int sig);
 // dropped (success); EAGAIN when an rt signal cannot be queued; signal 0 is a no-op.
 ErrorOr<void> send_signal(Task& task, int sig, const siginfo_t& info, bool group);
 
+// The core dump of the current process, killed by `info` with the user registers in `frame`
+// (task/Coredump.cpp). True when a whole dump was written: the wait status then has 0x80.
+bool do_coredump(const siginfo_t& info, const arch::TrapFrame& frame);
+
 // Frees every queued siginfo of a pending set (Linux's flush_sigqueue). For the lead's
 // release paths: a dying task's m_pending, and a process's shared_pending when its
 // SignalStruct goes.

@@ -5,6 +5,7 @@
 #include "lib/OwnPtr.h"
 #include "mm/PageAllocator.h"
 #include "task/Signal.h"
+#include "task/SignalDelivery.h"
 #include "task/Task.h"
 
 namespace kernel {
@@ -18,6 +19,8 @@ ErrorOr<NonnullRefPtr<SighandStruct>> SighandStruct::copy() const {
         copy->action[i] = action[i];
     return copy;
 }
+
+SignalStruct::~SignalStruct() { flush_sigqueue(shared_pending); }
 
 ErrorOr<NonnullRefPtr<SignalStruct>> SignalStruct::create_for_init() {
     auto signal = TRY(try_make_ref_counted<SignalStruct>());

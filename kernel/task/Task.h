@@ -104,7 +104,7 @@ struct Task {
     bool m_restore_sigmask{false};
     uint64_t m_sas_ss_sp{0};
     uint64_t m_sas_ss_size{0};
-    int m_sas_ss_flags{0};
+    int m_sas_ss_flags{2};  // SS_DISABLE until sigaltstack installs one
 
     // get_task_struct/put_task_struct: the running task holds one reference, the process tree
     // another until the task is reaped; the last one frees it.

@@ -832,7 +832,10 @@ TEST_F(AddressSpaceFailTest, CopyOnWriteFaultUnwinds) {
 }
 
 TEST_F(AddressSpaceFailTest, DupUnwinds) {
-    sweep(7, 
+    // The child's mm, its root, two Vmas, the page tables copied for the ends of the private
+    // area (only its last one: the first 2 MiB lie wholly inside it and are shared, which the
+    // fake does without allocating) and for the shared area.
+    sweep(6, 
         [](MmStruct& s) {
             MUST(s.do_mmap(nullptr, 0x40000000, 600 * P, RW, ANON | MAP_FIXED, 0));
             MUST(s.do_mmap(nullptr, 0x50000000, 2 * P, RW, SHARED_ANON | MAP_FIXED, 0));

@@ -7,6 +7,7 @@
 #include "arch/x86_64/Paging.h"
 #include "mm/PageAllocator.h"
 #include "mm/UserAccess.h"
+#include "mm/Vma.h"
 
 namespace kernel::arch {
 
@@ -20,6 +21,7 @@ constexpr uint64_t USER_TABLE_FLAGS = PTE_PRESENT | PTE_WRITABLE | PTE_USER;
 // PROT_NONE pages. Linux uses the global bit for this; a free software bit is clearer.
 constexpr uint64_t PTE_PROTNONE = 1ull << 9;
 constexpr int PML4_LEVEL = 3;
+constexpr int PD_LEVEL = 1;
 constexpr unsigned USER_PML4_ENTRIES = 256;
 
 uint64_t* table_at(PhysAddr phys) { return static_cast<uint64_t*>(phys_to_virt(phys)); }
@@ -60,14 +62,98 @@ bool table_is_empty(const uint64_t* table) {
 }
 
 void flush_page(VirtAddr virt) { asm volatile("invlpg (%0)" ::"r"(virt) : "memory"); }
+// Every non-global translation of this CPU (a CR3 reload): cheaper than 512 invlpgs when a
+// whole shared page table leaves an address space.
+void flush_all() { write_cr3(read_cr3()); }
+
+// ---- Shared page tables (on-demand fork) ----
+//
+// A PD entry with PTE_WRITABLE clear points at a page table ("PT", 512 leaves, 2 MiB) that fork
+// shared between address spaces instead of copying it. The MMU ANDs the write bit of every
+// level, so every page under it is read-only for all sharers whatever its leaf says. The PT
+// page's Page::m_refcount counts the address spaces whose PD points at it while it is marked
+// so (>= 1); it is 0 for a PT owned by one address space alone (writable PD entry). Only PTs
+// lying wholly inside private mappings are shared, so the leaves are private pages whose
+// frames have one reference per PT, not per address space.
+bool pde_is_shared(uint64_t pde) { return (pde & PTE_PRESENT) && !(pde & PTE_WRITABLE); }
+std::atomic<uint32_t>& sharers_of(uint64_t pde) { return page_allocator().page_for(pde & PTE_ADDRESS)->m_refcount; }
+
+// Makes the PT behind the shared PD entry `pde` (mapping the 2 MiB at `region`) this address
+// space's own: writable again when no one else uses it, else a copy (the "unshare" of
+// on-demand fork). The copy takes a reference on every frame, and private writable leaves become
+// read-only in both the copy and the original, for the copy-on-write fault to resolve. ENOMEM
+// leaves everything as it was.
+ErrorOr<void> unshare_pde(uint64_t& pde, VirtAddr region, bool loaded) {
+    auto& sharers = sharers_of(pde);
+    uint32_t count = sharers.load(std::memory_order_relaxed);
+    VERIFY(count >= 1);
+    if (count == 1) {
+        sharers.store(0, std::memory_order_relaxed);
+        pde |= PTE_WRITABLE;
+    } else {
+        PhysAddr copy = TRY(page_allocator().allocate(0));
+        uint64_t* from = table_at(pde & PTE_ADDRESS);
+        uint64_t* to = table_at(copy);
+        for (unsigned i = 0; i < 512; ++i) {
+            uint64_t leaf = from[i];
+            if (holds_frame(leaf)) {
+                get_user_frame(leaf & PTE_ADDRESS);
+                if (leaf & PTE_WRITABLE) {
+                    // The other sharers see it read-only already (their PD entry): no flush.
+                    leaf &= ~PTE_WRITABLE;
+                    from[i] = leaf;
+                }
+            }
+            to[i] = leaf;
+        }
+        sharers.fetch_sub(1, std::memory_order_relaxed);
+        pde = copy | USER_TABLE_FLAGS;
+    }
+    // invlpg drops the cached PD entry (every paging-structure cache entry, in fact). The
+    // leaves' TLB entries left behind map the same frames with no more rights than now: at
+    // worst a spurious write fault, which the fault handler resolves by rewriting the leaf.
+    if (loaded)
+        flush_page(region);
+    return {};
+}
+
+// A shared PT about to be changed in place by its last user: it is simply its own again.
+void reclaim_if_last(uint64_t& pde, VirtAddr region, bool loaded) {
+    VERIFY(sharers_of(pde).load(std::memory_order_relaxed) == 1);  // the owner unshares first
+    MUST(unshare_pde(pde, region, loaded));
+}
+
+// Calls fn(pde, region) for every present PD entry over [start, end), top-down; fn returns
+// false to stop.
+template <typename F>
+bool for_each_pde(uint64_t* table, int level, VirtAddr start, VirtAddr end, F& fn) {
+    for (VirtAddr virt = start; virt < end;) {
+        VirtAddr next = align_down(virt, level_span(level)) + level_span(level);
+        if (next > end)
+            next = end;
+        uint64_t& entry = table[index_at(virt, level)];
+        if (entry & PTE_PRESENT) {
+            if (level == PD_LEVEL) {
+                if (!fn(entry, align_down(virt, level_span(level))))
+                    return false;
+            } else if (!for_each_pde(table_at(entry & PTE_ADDRESS), level - 1, virt, next, fn)) {
+                return false;
+            }
+        }
+        virt = next;
+    }
+    return true;
+}
 
 // The leaf entry for `virt`, or nullptr when a table on the way is missing.
-uint64_t* find_leaf(PhysAddr root, VirtAddr virt) {
+uint64_t* find_leaf(PhysAddr root, VirtAddr virt, uint64_t** pde = nullptr) {
     uint64_t* table = table_at(root);
     for (int level = PML4_LEVEL; level > 0; --level) {
-        uint64_t entry = table[index_at(virt, level)];
+        uint64_t& entry = table[index_at(virt, level)];
         if (!(entry & PTE_PRESENT))
             return nullptr;
+        if (level == PD_LEVEL && pde)
+            *pde = &entry;
         table = table_at(entry & PTE_ADDRESS);
     }
     return &table[index_at(virt, 0)];
@@ -86,6 +172,7 @@ struct RangeWalk {
     void* context;
     Error error{Error::from_errno(0)};
     bool failed{false};
+    bool flush_all{false};  // a shared PT left this (loaded) address space
 };
 
 // Returns false when the walk was stopped.
@@ -99,6 +186,19 @@ bool walk_table(uint64_t* table, int level, VirtAddr start, VirtAddr end, RangeW
             if (holds_frame(entry) && !walk.on_leaf(walk, virt, entry))
                 return false;
         } else if (entry & PTE_PRESENT) {
+            if (level == PD_LEVEL && pde_is_shared(entry)) {
+                bool whole = virt == align_down(virt, level_span(level)) && next - virt == level_span(level);
+                if (walk.free_empty && whole && sharers_of(entry).load(std::memory_order_relaxed) > 1) {
+                    // Unmapping a whole shared PT: drop this address space's use of it, no leaf
+                    // touched (the others still map every frame).
+                    sharers_of(entry).fetch_sub(1, std::memory_order_relaxed);
+                    entry = 0;
+                    walk.flush_all |= walk.loaded;
+                    virt = next;
+                    continue;
+                }
+                reclaim_if_last(entry, virt, walk.loaded);
+            }
             uint64_t* child = table_at(entry & PTE_ADDRESS);
             bool more = walk_table(child, level - 1, virt, next, walk);
             if (walk.free_empty && table_is_empty(child)) {
@@ -163,6 +263,8 @@ ErrorOr<void> UserPageTable::map(VirtAddr virt, PhysAddr frame, PageProt prot) {
             __builtin_memset(table_at(child.value()), 0, PAGE_SIZE);
             entry = child.value() | USER_TABLE_FLAGS;
             created[created_count++] = &entry;
+        } else if (level == PD_LEVEL && pde_is_shared(entry)) {
+            TRY(unshare_pde(entry, align_down(virt, level_span(level)), is_loaded()));  // nothing created
         }
         table = table_at(entry & PTE_ADDRESS);
     }
@@ -175,16 +277,23 @@ ErrorOr<void> UserPageTable::map(VirtAddr virt, PhysAddr frame, PageProt prot) {
 
 std::optional<PageMapping> UserPageTable::lookup(VirtAddr virt) const {
     check_user_page(virt);
-    const uint64_t* leaf = find_leaf(m_root, virt);
+    uint64_t* pde = nullptr;
+    const uint64_t* leaf = find_leaf(m_root, virt, &pde);
     if (!leaf || !holds_frame(*leaf))
         return std::nullopt;
-    return mapping_of(*leaf);
+    PageMapping mapping = mapping_of(*leaf);
+    if (pde_is_shared(*pde))
+        mapping.prot &= ~PAGE_PROT_WRITE;  // what the MMU enforces: the PD entry is read-only
+    return mapping;
 }
 
 void UserPageTable::remap(VirtAddr virt, PhysAddr frame, PageProt prot) {
     check_user_page(virt);
-    uint64_t* leaf = find_leaf(m_root, virt);
+    uint64_t* pde = nullptr;
+    uint64_t* leaf = find_leaf(m_root, virt, &pde);
     VERIFY(leaf && holds_frame(*leaf));
+    if (pde_is_shared(*pde))
+        reclaim_if_last(*pde, align_down(virt, level_span(PD_LEVEL)), is_loaded());
     *leaf = make_leaf(frame, prot);
     if (is_loaded())
         flush_page(virt);
@@ -203,6 +312,8 @@ void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor v
                    },
                    visit, nullptr, context};
     walk_table(table_at(m_root), PML4_LEVEL, start, end, walk);
+    if (walk.flush_all)
+        flush_all();
 }
 
 ErrorOr<void> UserPageTable::update_range(VirtAddr start, VirtAddr end, PageUpdateVisitor visit, void* context) {
@@ -229,6 +340,89 @@ ErrorOr<void> UserPageTable::update_range(VirtAddr start, VirtAddr end, PageUpda
     if (walk.failed)
         return walk.error;
     return {};
+}
+
+ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, VirtAddr end) {
+    VERIFY(start <= end && end <= USER_SPACE_END);
+    VERIFY(is_aligned(start, level_span(PD_LEVEL)) && is_aligned(end, level_span(PD_LEVEL)));
+    bool parent_loaded = parent.is_loaded();
+    bool parent_narrowed = false;
+    Error error = Error::from_errno(0);
+    bool failed = false;
+    auto share = [&](uint64_t& pde, VirtAddr region) {
+        // This side's PD, created as map() would create it (and unlinked again on failure).
+        uint64_t* created[PML4_LEVEL];
+        int created_count = 0;
+        uint64_t* table = table_at(m_root);
+        for (int level = PML4_LEVEL; level > PD_LEVEL; --level) {
+            uint64_t& entry = table[index_at(region, level)];
+            if (!(entry & PTE_PRESENT)) {
+                auto child = page_allocator().allocate(0);
+                if (child.is_error()) {
+                    while (created_count > 0) {
+                        uint64_t& link = *created[--created_count];
+                        page_allocator().free(link & PTE_ADDRESS, 0);
+                        link = 0;
+                    }
+                    error = child.release_error();
+                    failed = true;
+                    return false;
+                }
+                __builtin_memset(table_at(child.value()), 0, PAGE_SIZE);
+                entry = child.value() | USER_TABLE_FLAGS;
+                created[created_count++] = &entry;
+            }
+            table = table_at(entry & PTE_ADDRESS);
+        }
+        uint64_t& mine = table[index_at(region, PD_LEVEL)];
+        VERIFY(!(mine & PTE_PRESENT));  // the child maps nothing there yet
+        if (pde & PTE_WRITABLE) {
+            sharers_of(pde).store(2, std::memory_order_relaxed);
+            pde &= ~PTE_WRITABLE;
+            parent_narrowed = true;
+        } else {
+            sharers_of(pde).fetch_add(1, std::memory_order_relaxed);
+        }
+        mine = pde;
+        return true;
+    };
+    for_each_pde(table_at(parent.m_root), PML4_LEVEL, start, end, share);
+    // The parent's writable translations under the PTs just shared must go, whatever happened.
+    if (parent_narrowed && parent_loaded)
+        flush_all();
+    if (failed)
+        return error;
+    return {};
+}
+
+ErrorOr<void> UserPageTable::unshare_range(VirtAddr start, VirtAddr end) {
+    VERIFY(start <= end && end <= USER_SPACE_END);
+    bool loaded = is_loaded();
+    Error error = Error::from_errno(0);
+    bool failed = false;
+    auto unshare = [&](uint64_t& pde, VirtAddr region) {
+        if (!pde_is_shared(pde))
+            return true;
+        auto result = unshare_pde(pde, region, loaded);
+        if (result.is_error()) {
+            error = result.release_error();
+            failed = true;
+            return false;
+        }
+        return true;
+    };
+    for_each_pde(table_at(m_root), PML4_LEVEL, start, end, unshare);
+    if (failed)
+        return error;
+    return {};
+}
+
+uint32_t UserPageTable::table_sharers(VirtAddr virt) const {
+    check_user_page(virt);
+    uint64_t* pde = nullptr;
+    if (!find_leaf(m_root, virt, &pde))
+        return 0;
+    return pde_is_shared(*pde) ? sharers_of(*pde).load(std::memory_order_relaxed) : 1;
 }
 
 bool UserPageTable::is_loaded() const { return (read_cr3() & PTE_ADDRESS) == m_root; }

@@ -16,7 +16,13 @@
 // has nothing cached (CR3 loads flush non-global entries). With SMP this becomes a shootdown
 // to every CPU that has the table loaded, at the same points.
 //
-// Locking: none here; the owner (MmStruct) serialises all calls with its lock.
+// A PT shared by on-demand fork is read-only for every sharer through its PD entry; changing it
+// needs unshare_range first (see below). Freed tables and unshared copies flush as above.
+//
+// Locking: none here; the owner (MmStruct) serialises all calls with its lock. Sharers of one
+// PT change it only under their own lock, and only in ways that are safe for the others: an
+// unshare narrows leaves that are read-only for everyone already, and the sharer count is
+// atomic.
 #include "lib/ErrorOr.h"
 #include "lib/kstd.h"
 #include "mm/VmaPageTable.h"
@@ -53,6 +59,24 @@ public:
     // gives the page the rights it returns. An error stops the walk and is returned; pages
     // visited before keep their new rights.
     ErrorOr<void> update_range(VirtAddr start, VirtAddr end, PageUpdateVisitor visit, void* context);
+
+    // On-demand fork (ARCHITECTURE.md, "Lazy page-table copy at fork"): the last-level tables
+    // (PTs, 2 MiB each) can be shared between address spaces, read-only for all of them
+    // through the PD entry, and are copied ("unshared") only when one of them changes a page.
+    //
+    // share_from: makes every PT `parent` has over [start, end) (both 2 MiB aligned, mapping
+    // nothing here yet) shared with this table, no leaf touched and no frame reference taken:
+    // the frames are held once per PT. ENOMEM (for this side's upper tables) leaves what was
+    // shared so far shared, which is a valid state for both sides.
+    ErrorOr<void> share_from(UserPageTable& parent, VirtAddr start, VirtAddr end);
+    // Makes every shared PT over [start, end) this table's own (a copy, or the original when
+    // no one else uses it any more), so that its leaves can change. Callers do this before
+    // anything that changes leaves over part of a PT: map() does it itself; remap() and
+    // update_range() VERIFY it was done; unmap_range() drops a whole shared PT without it but
+    // VERIFYs it for a partly unmapped one. ENOMEM stops at the first PT it cannot copy.
+    ErrorOr<void> unshare_range(VirtAddr start, VirtAddr end);
+    // For tests and diagnostics: how many address spaces use the PT holding `virt` (0: none).
+    uint32_t table_sharers(VirtAddr virt) const;
 
     // Loads this table on this CPU (CR3), unless it already is.
     void activate() const;
