@@ -54,10 +54,6 @@ constinit Spinlock g_all_tasks_lock;
 constinit IntrusiveList<Task, &Task::m_all_node> g_all_tasks;
 constinit size_t g_nr_tasks = 0;
 
-// Sleepers ordered by wake-up time (Linux's timer wheel, reduced to one sorted list).
-constinit Spinlock g_timer_lock;
-constinit IntrusiveList<Task, &Task::m_timer_node> g_sleepers;
-
 // A task's kernel stack goes as soon as it has run for the last time (Linux's put_task_stack);
 // the Task itself lives on while referenced (a zombie waits for its parent).
 void release_task_stack(Task* task) {
@@ -69,7 +65,7 @@ void release_task_stack(Task* task) {
 }
 
 void free_task(Task* task) {
-    VERIFY(!task->m_run_node.is_linked() && !task->m_timer_node.is_linked() && !task->m_sibling_node.is_linked() &&
+    VERIFY(!task->m_run_node.is_linked() && !task->m_sibling_node.is_linked() &&
            !task->m_tasks_node.is_linked());
     {
         SpinlockGuard guard(g_all_tasks_lock);
@@ -209,16 +205,6 @@ void wake_up_new_task(Task* task) {
 
 void scheduler_tick() {
     g_jiffies.fetch_add(1, std::memory_order_relaxed);
-    {
-        SpinlockGuard guard(g_timer_lock);
-        uint64_t now = arch::monotonic_ns();
-        while (Task* sleeper = g_sleepers.first()) {
-            if (sleeper->m_wake_at_ns > now)
-                break;
-            g_sleepers.remove(*sleeper);
-            wake_up_process(sleeper);
-        }
-    }
     signal_timer_tick();  // ITIMER_REAL and interruptible timed sleeps (task/Signal.cpp)
     auto& rq = this_rq();
     Task* curr = rq.current;
@@ -241,32 +227,6 @@ void preempt_enable() {
     auto& rq = this_rq();
     VERIFY(rq.preempt_count > 0);
     --rq.preempt_count;
-}
-
-void sleep_until(uint64_t deadline_ns) {
-    Task* self = current();
-    while (arch::monotonic_ns() < deadline_ns) {
-        {
-            SpinlockGuard guard(g_timer_lock);
-            self->m_wake_at_ns = deadline_ns;
-            Task* after = nullptr;
-            for (auto& t : g_sleepers) {
-                if (t.m_wake_at_ns > deadline_ns) {
-                    after = &t;
-                    break;
-                }
-            }
-            if (after)
-                g_sleepers.insert_before(*after, *self);
-            else
-                g_sleepers.push_back(*self);
-            set_current_state(TaskState::Interruptible);
-        }
-        schedule();
-        SpinlockGuard guard(g_timer_lock);
-        g_sleepers.remove(*self);  // a no-op when the tick already took us off
-    }
-    set_current_state(TaskState::Running);
 }
 
 uint64_t task_runtime_ns(const Task& task) {

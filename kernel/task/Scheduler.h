@@ -45,9 +45,6 @@ ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name);
 // kthread_create + wake_up_new_task.
 ErrorOr<Task*> kthread_run(void (*fn)(void*), void* arg, const char* name);
 
-// Sleeps until monotonic time `deadline_ns` (rounded up to the next tick).
-void sleep_until(uint64_t deadline_ns);
-
 // CPU time the task has used, including the current slice if it is running.
 uint64_t task_runtime_ns(const Task& task);
 

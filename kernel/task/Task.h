@@ -53,8 +53,6 @@ struct Task {
     uint64_t* m_stack_base{nullptr};  // lowest address; holds STACK_END_MAGIC
     IntrusiveListNode m_run_node;     // run queue; guarded by the run-queue lock
     IntrusiveListNode m_all_node;     // the list of all tasks; guarded by g_tasklist_lock
-    IntrusiveListNode m_timer_node;   // sleepers ordered by wake-up time; guarded by the timer lock
-    uint64_t m_wake_at_ns{0};
 
     // CPU time, accounted at every context switch (CLOCK_THREAD_CPUTIME_ID, times()).
     uint64_t m_runtime_ns{0};
