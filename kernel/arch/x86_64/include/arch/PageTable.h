@@ -21,8 +21,10 @@
 //
 // Locking: none here; the owner (MmStruct) serialises all calls with its lock. Sharers of one
 // PT change it only under their own lock, and only in ways that are safe for the others: an
-// unshare narrows leaves that are read-only for everyone already, and the sharer count is
-// atomic.
+// unshare narrows leaves that are read-only for everyone already. That is enough on one CPU,
+// which is all the kernel runs on today. SMP needs more: two sharers unsharing or dropping
+// the same PT at once could both see "someone else still uses it" and leak it, so the sharer
+// count then wants a per-PT lock (Linux's split page-table lock), with TLB shootdowns.
 #include "lib/ErrorOr.h"
 #include "lib/kstd.h"
 #include "mm/VmaPageTable.h"
