@@ -162,8 +162,11 @@ ErrorOr<void> verify_area(File& file, uint64_t position, size_t count) {
     return {};
 }
 
-ErrorOr<long> do_read(File& file, uint64_t user_buffer, size_t count, uint64_t* explicit_position) {
-    if (!file.is_readable())
+// read/write and their positional forms (Linux's vfs_read/vfs_write): the mode check, the
+// range checks, the MAX_RW_COUNT cap, and the file position moved only by the plain forms.
+template <bool Write>
+ErrorOr<long> do_read_write(File& file, uint64_t user_buffer, size_t count, uint64_t* explicit_position) {
+    if (!(Write ? file.is_writable() : file.is_readable()))
         return Error::from_errno(EBADF);
     IoBuffer buffer = IoBuffer::user(user_buffer);
     if (!buffer.range_ok(count))
@@ -171,33 +174,25 @@ ErrorOr<long> do_read(File& file, uint64_t user_buffer, size_t count, uint64_t* 
     TRY(verify_area(file, explicit_position ? *explicit_position : file.position(), count));
     if (count > MAX_RW_COUNT)
         count = MAX_RW_COUNT;
+    auto transfer = [&](uint64_t& position) {
+        return Write ? file.write(buffer, count, position) : file.read(buffer, count, position);
+    };
     if (explicit_position) {
         uint64_t position = *explicit_position;
-        return long(TRY(file.read(buffer, count, position)));
+        return long(TRY(transfer(position)));
     }
     uint64_t position = file.position();
-    size_t done = TRY(file.read(buffer, count, position));
+    size_t done = TRY(transfer(position));
     file.set_position(position);
     return long(done);
 }
 
+ErrorOr<long> do_read(File& file, uint64_t user_buffer, size_t count, uint64_t* explicit_position) {
+    return do_read_write<false>(file, user_buffer, count, explicit_position);
+}
+
 ErrorOr<long> do_write(File& file, uint64_t user_buffer, size_t count, uint64_t* explicit_position) {
-    if (!file.is_writable())
-        return Error::from_errno(EBADF);
-    IoBuffer buffer = IoBuffer::user(user_buffer);
-    if (!buffer.range_ok(count))
-        return Error::from_errno(EFAULT);
-    TRY(verify_area(file, explicit_position ? *explicit_position : file.position(), count));
-    if (count > MAX_RW_COUNT)
-        count = MAX_RW_COUNT;
-    if (explicit_position) {
-        uint64_t position = *explicit_position;
-        return long(TRY(file.write(buffer, count, position)));
-    }
-    uint64_t position = file.position();
-    size_t done = TRY(file.write(buffer, count, position));
-    file.set_position(position);
-    return long(done);
+    return do_read_write<true>(file, user_buffer, count, explicit_position);
 }
 
 ErrorOr<long> sys_read(int fd, UserPtr<char> buffer, size_t count) {

@@ -5,6 +5,8 @@
  * none, then the vector number) and jumps to a common path that saves all general registers
  * as a TrapFrame (include/arch/TrapFrame.h) and calls x86_handle_trap(TrapFrame*).
  */
+#include "TrapFrame.inc"
+
     .text
 
 .macro TRAP_ENTRY vector, has_error
@@ -40,21 +42,7 @@ trap_common:
     testb $3, 24(%rsp)
     jz 1f
     swapgs
-1:  pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+1:  SAVE_GPRS
     cld
     movq %rsp, %rdi
     /* Link this frame into the rbp chain so backtraces walk through interrupts. */
@@ -66,21 +54,7 @@ trap_common:
     addq $16, %rsp
     .globl trap_return
 trap_return:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    RESTORE_GPRS
     addq $16, %rsp                          /* vector and error code */
     testb $3, 8(%rsp)
     jz 2f

@@ -8,6 +8,8 @@
  * Return: sysretq when the frame is a plain user frame with a canonical rip (it is faster);
  * anything else (a frame rewritten by exec or, later, by signal delivery) goes through iretq.
  */
+#include "TrapFrame.inc"
+
 #define USER_SPACE_END 0x00007ffffffff000
 
     .text
@@ -23,21 +25,7 @@ x86_syscall_entry:
     pushq %rcx                  /* rip */
     pushq %rax                  /* error_code slot: orig_ax */
     pushq $0x100                /* vector: syscall */
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    SAVE_GPRS
     cld
     movq %rsp, %rdi
     pushq 0x88(%rsp)            /* a fake frame so backtraces end at the user rip */
@@ -58,21 +46,7 @@ x86_syscall_return:
     jne 1f
     cmpq $0x2b, 0xa8(%rsp)
     jne 1f
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11                   /* overwritten below */
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx                   /* overwritten below */
-    popq %rbx
-    popq %rax
+    RESTORE_GPRS                /* rcx and r11 are overwritten below */
     movq 16(%rsp), %rcx         /* rip */
     movq 32(%rsp), %r11         /* rflags */
     movq 40(%rsp), %rsp         /* user rsp */
