@@ -148,7 +148,7 @@ private:
     ErrorOr<void> fault_locked(Vma& vma, VirtAddr page, FaultAccess access);
     ErrorOr<void> expand_stack_locked(Vma& vma, VirtAddr address);
     ErrorOr<void> do_anonymous_page_locked(Vma& vma, VirtAddr page);
-    ErrorOr<void> do_file_page_locked(Vma& vma, VirtAddr page);
+    ErrorOr<void> do_file_page_locked(Vma& vma, VirtAddr page, FaultAccess access);
     ErrorOr<void> do_shared_page_locked(Vma& vma, VirtAddr page);
     ErrorOr<void> do_wp_page_locked(Vma& vma, VirtAddr page, arch::PageMapping mapping);
 
