@@ -11,6 +11,7 @@
 //   vfork_exit_wait     the same with vfork()
 //   fork_execve_wait    fork(); the child execve()s --true (a static program that exits 0); waitpid
 //   posix_spawn_wait    posix_spawn() of --true, then waitpid
+//   pthread_create_join pthread_create() of a thread that returns at once, then pthread_join()
 //   mem_per_process_cold  free memory before and after creating --children (1000) children
 //                       that sleep (each blocks reading a pipe once it has told the parent it
 //                       runs), divided by their number: the first such round of the boot
@@ -36,6 +37,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -231,6 +233,19 @@ static int op_posix_spawn(void) {
     return reap(pid, 1);
 }
 
+static void* thread_returns(void* arg) { return arg; }
+
+static int op_pthread(void) {
+    pthread_t t;
+    int e = pthread_create(&t, NULL, thread_returns, NULL);
+    if (e != 0)
+        return fail_errno("pthread_create", e);
+    e = pthread_join(t, NULL);
+    if (e != 0)
+        return fail_errno("pthread_join", e);
+    return 0;
+}
+
 // ------------------------------------------------------------------------------------ rows
 
 static void begin(const char* name) {
@@ -291,6 +306,10 @@ static void row_fork_execve(const char* name, int n) {
 
 static void row_posix_spawn(const char* name, int n) {
     timed(name, op_posix_spawn, scaled(n), 3, NULL);
+}
+
+static void row_pthread(const char* name, int n) {
+    timed(name, op_pthread, scaled(n), 3, NULL);
 }
 
 // fork latency with MiB of private anonymous memory touched in the parent.
@@ -427,7 +446,7 @@ static void row_mem(const char* name, int runs, int cold) {
 
 // ------------------------------------------------------------------------------------ main
 
-enum kind { FORK, VFORK, EXECVE, SPAWN, MEM_COLD, MEM, TOUCHED };
+enum kind { FORK, VFORK, EXECVE, SPAWN, PTHREAD, MEM_COLD, MEM, TOUCHED };
 
 static const struct row {
     const char* name;
@@ -437,6 +456,7 @@ static const struct row {
 } ROWS[] = {
     {"fork_exit_wait", FORK, 300, 0},          {"vfork_exit_wait", VFORK, 300, 0},
     {"fork_execve_wait", EXECVE, 150, 0},      {"posix_spawn_wait", SPAWN, 150, 0},
+    {"pthread_create_join", PTHREAD, 300, 0},
     {"mem_per_process_cold", MEM_COLD, 1, 0},  {"mem_per_process", MEM, 3, 0},
     {"fork_touched_1M", TOUCHED, 100, 1},      {"fork_touched_16M", TOUCHED, 60, 16},
     {"fork_touched_64M", TOUCHED, 40, 64},     {"fork_touched_256M", TOUCHED, 20, 256},
@@ -524,6 +544,9 @@ int main(int argc, char** argv) {
                 break;
             case SPAWN:
                 row_posix_spawn(row->name, row->iterations);
+                break;
+            case PTHREAD:
+                row_pthread(row->name, row->iterations);
                 break;
             case MEM_COLD:
                 row_mem(row->name, row->iterations, 1);

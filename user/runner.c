@@ -38,8 +38,8 @@
 // Problems of the runner itself are reported as @@vmrun:NONCE:error:TEXT@@ (NONCE "-" when the
 // commands file cannot be read); vmrun passes them to its stderr.
 //
-// On Linux the runner first mounts proc on /proc, tmpfs on /tmp and devtmpfs on /dev; each
-// failure is tolerated (Sprout has its own /dev and /tmp and no mount(2) yet).
+// As pid 1 the runner first mounts proc on /proc, tmpfs on /tmp and devtmpfs on /dev; each
+// failure is tolerated (Sprout has no devtmpfs: its /dev comes from the initramfs).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -10,6 +10,7 @@
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
 #include "fs/KernelBuffer.h"
+#include "fs/Poll.h"
 #include "fs/Vfs.h"
 #include "lib/OwnPtr.h"
 #include "lib/Random.h"
@@ -253,6 +254,19 @@ public:
         default:
             return Error::from_errno(ENOTTY);
         }
+    }
+
+    // n_tty_poll, for the console as it reads: readable once anything was typed (a read
+    // returns it without waiting for a whole line), always writable (output is synchronous).
+    // Typing wakes nobody, so a poller comes back every tick to look at the UART.
+    unsigned poll(PollTable* table) override {
+        if (table)
+            table->poll_again_soon();
+        bool typed = g_console.with([](ConsoleState& console) {
+            poll_input_locked(console);
+            return console.input_count != 0;
+        });
+        return POLLOUT | POLLWRNORM | (typed ? POLLIN | POLLRDNORM : 0u);
     }
 };
 

@@ -5,6 +5,7 @@
 #include <linux/fs.h>
 
 #include "fs/Inode.h"
+#include "fs/Poll.h"
 #include "lib/OwnPtr.h"
 
 namespace kernel {
@@ -19,6 +20,7 @@ ErrorOr<size_t> File::write(IoBuffer, size_t, uint64_t&) { return Error::from_er
 ErrorOr<uint64_t> File::seek(int64_t, int) { return Error::from_errno(ESPIPE); }
 ErrorOr<size_t> File::read_directory(IoBuffer, size_t) { return Error::from_errno(ENOTDIR); }
 ErrorOr<long> File::ioctl(unsigned, uint64_t) { return Error::from_errno(ENOTTY); }
+unsigned File::poll(PollTable*) { return DEFAULT_POLLMASK; }
 
 void File::set_open_state(Path path, int flags) {
     m_path = std::move(path);

@@ -14,6 +14,9 @@
 
 namespace kernel {
 
+class PollTable;  // fs/Poll.h
+class Pid;        // task/Pid.h
+
 class File : public RefCounted<File> {
 public:
     virtual ~File() = default;
@@ -43,6 +46,13 @@ public:
     virtual ErrorOr<long> ioctl(unsigned request, uint64_t argument);
     // Whether pread/pwrite make sense (FMODE_PREAD/PWRITE): not on streams like the console.
     virtual bool has_positional_io() const { return false; }
+    // Linux's file_operations.poll: the events ready now, after putting the poller on the
+    // file's wait queues when `table` is given (fs/Poll.h). Default: DEFAULT_POLLMASK, as
+    // vfs_poll answers for files without a poll operation (regular files are always ready).
+    virtual unsigned poll(PollTable* table);
+    // The process a pidfd refers to, null for every other file (Linux's pidfd_pid, which
+    // tells a pidfd by its file operations).
+    virtual Pid* pidfd_pid() const { return nullptr; }
 
     // f_flags: the access mode and status flags (O_APPEND, O_NONBLOCK...), without the
     // open-time-only flags (O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC) and without O_CLOEXEC, which

@@ -33,7 +33,7 @@ ErrorOr<NonnullRefPtr<FilesStruct>> FilesStruct::create() {
 FilesStruct::~FilesStruct() {
     // The last task using the table is gone (Linux's put_files_struct -> close_files).
     for (int fd = 0; fd < m_slots; ++fd)
-        if (File* file = m_files[fd])
+        if (File* file = file_locked(fd))
             file->unref();
     kfree(m_files);
     kfree(m_cloexec);
@@ -54,8 +54,9 @@ ErrorOr<NonnullRefPtr<FilesStruct>> FilesStruct::clone() const {
         copy->m_cloexec = cloexec;
         copy->m_slots = m_slots;
     }
+    // A reserved descriptor stays the parent's (Linux's dup_fd copies only installed files).
     for (int fd = 0; fd < m_slots; ++fd) {
-        if (File* file = m_files[fd]) {
+        if (File* file = file_locked(fd)) {
             file->ref();
             copy->m_files[fd] = file;
             copy->set_cloexec_locked(fd, cloexec_locked(fd));
@@ -74,9 +75,10 @@ void FilesStruct::set_cloexec_locked(int fd, bool value) {
 
 ErrorOr<NonnullRefPtr<File>> FilesStruct::get(int fd) const {
     SpinlockGuard guard(m_lock);
-    if (fd < 0 || fd >= m_slots || !m_files[fd])
+    File* file = file_locked(fd);
+    if (!file)
         return Error::from_errno(EBADF);
-    return NonnullRefPtr<File>(*m_files[fd]);
+    return NonnullRefPtr<File>(*file);
 }
 
 ErrorOr<void> FilesStruct::grow_locked(int needed, int limit) {
@@ -122,6 +124,9 @@ ErrorOr<int> FilesStruct::install_at(int fd, NonnullRefPtr<File> file, bool clos
         SpinlockGuard guard(m_lock);
         if (fd >= m_slots)
             TRY(grow_locked(fd, limit));
+        // do_dup2 will not take a descriptor that is being set up.
+        if (m_files[fd] == reserved_slot())
+            return Error::from_errno(EBUSY);
         replaced = m_files[fd];
         m_files[fd] = file.leak_ref();
         set_cloexec_locked(fd, close_on_exec);
@@ -131,13 +136,40 @@ ErrorOr<int> FilesStruct::install_at(int fd, NonnullRefPtr<File> file, bool clos
     return fd;
 }
 
+ErrorOr<int> FilesStruct::reserve(int limit) {
+    SpinlockGuard guard(m_lock);
+    int fd = 0;
+    while (fd < m_slots && m_files[fd])
+        ++fd;
+    if (fd >= limit)
+        return Error::from_errno(EMFILE);
+    if (fd >= m_slots)
+        TRY(grow_locked(fd, limit));
+    m_files[fd] = reserved_slot();
+    set_cloexec_locked(fd, false);
+    return fd;
+}
+
+void FilesStruct::install_reserved(int fd, NonnullRefPtr<File> file, bool close_on_exec) {
+    SpinlockGuard guard(m_lock);
+    VERIFY(fd >= 0 && fd < m_slots && m_files[fd] == reserved_slot());
+    m_files[fd] = file.leak_ref();
+    set_cloexec_locked(fd, close_on_exec);
+}
+
+void FilesStruct::unreserve(int fd) {
+    SpinlockGuard guard(m_lock);
+    VERIFY(fd >= 0 && fd < m_slots && m_files[fd] == reserved_slot());
+    m_files[fd] = nullptr;
+}
+
 ErrorOr<void> FilesStruct::close(int fd) {
     File* file;
     {
         SpinlockGuard guard(m_lock);
-        if (fd < 0 || fd >= m_slots || !m_files[fd])
+        file = file_locked(fd);
+        if (!file)
             return Error::from_errno(EBADF);
-        file = m_files[fd];
         m_files[fd] = nullptr;
         set_cloexec_locked(fd, false);
     }
@@ -147,14 +179,14 @@ ErrorOr<void> FilesStruct::close(int fd) {
 
 ErrorOr<bool> FilesStruct::close_on_exec(int fd) const {
     SpinlockGuard guard(m_lock);
-    if (fd < 0 || fd >= m_slots || !m_files[fd])
+    if (!file_locked(fd))
         return Error::from_errno(EBADF);
     return cloexec_locked(fd);
 }
 
 ErrorOr<void> FilesStruct::set_close_on_exec(int fd, bool value) {
     SpinlockGuard guard(m_lock);
-    if (fd < 0 || fd >= m_slots || !m_files[fd])
+    if (!file_locked(fd))
         return Error::from_errno(EBADF);
     set_cloexec_locked(fd, value);
     return {};
@@ -166,7 +198,7 @@ void FilesStruct::close_on_exec() {
         File* file = nullptr;
         {
             SpinlockGuard guard(m_lock);
-            while (fd < m_slots && !(m_files[fd] && cloexec_locked(fd)))
+            while (fd < m_slots && !(file_locked(fd) && cloexec_locked(fd)))
                 ++fd;
             if (fd >= m_slots)
                 return;
@@ -182,8 +214,18 @@ int FilesStruct::count() const {
     SpinlockGuard guard(m_lock);
     int n = 0;
     for (int fd = 0; fd < m_slots; ++fd)
-        n += m_files[fd] != nullptr;
+        n += file_locked(fd) != nullptr;
     return n;
+}
+
+int FilesStruct::max_fds() const {
+    SpinlockGuard guard(m_lock);
+    return m_slots;
+}
+
+bool FilesStruct::is_open(int fd) const {
+    SpinlockGuard guard(m_lock);
+    return fd >= 0 && fd < m_slots && m_files[fd];
 }
 
 }  // namespace kernel

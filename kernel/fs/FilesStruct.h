@@ -33,6 +33,14 @@ public:
     // dup2/dup3's do_dup2: `fd` refers to `file` from now on, closing what it held. EBADF for
     // fd outside [0, limit).
     ErrorOr<int> install_at(int fd, NonnullRefPtr<File> file, bool close_on_exec, int limit = DEFAULT_NOFILE);
+    // Linux's get_unused_fd_flags: the lowest free descriptor (EMFILE), held for a file that is
+    // not ready yet. Until install_reserved gives it the file, or unreserve frees it, every
+    // other call sees no file there (EBADF) and install skips it; dup2 onto it is EBUSY.
+    ErrorOr<int> reserve(int limit = DEFAULT_NOFILE);
+    // fd_install into a reserved descriptor.
+    void install_reserved(int fd, NonnullRefPtr<File> file, bool close_on_exec);
+    // put_unused_fd: the reservation is dropped, the number free again.
+    void unreserve(int fd);
     // EBADF when `fd` is not open.
     ErrorOr<void> close(int fd);
     ErrorOr<bool> close_on_exec(int fd) const;
@@ -41,15 +49,27 @@ public:
     void close_on_exec();
     // Open descriptors, for tests and /proc later.
     int count() const;
+    // The descriptors the table has room for now (Linux's fdt->max_fds): select looks no
+    // further.
+    int max_fds() const;
+    // Whether `fd` is taken, by a file (O_PATH ones too) or a reservation (Linux's open_fds).
+    bool is_open(int fd) const;
 
 private:
     FilesStruct() = default;
     ErrorOr<void> grow_locked(int needed, int limit);
     bool cloexec_locked(int fd) const { return m_cloexec[fd / 64] & (uint64_t(1) << (fd % 64)); }
+    // What a reserved slot holds: not a file, but not free either.
+    static File* reserved_slot() { return reinterpret_cast<File*>(alignof(File)); }
+    // The file at `fd`, or null for a free or reserved slot. Lock held.
+    File* file_locked(int fd) const {
+        File* file = fd >= 0 && fd < m_slots ? m_files[fd] : nullptr;
+        return file == reserved_slot() ? nullptr : file;
+    }
     void set_cloexec_locked(int fd, bool value);
 
     mutable Spinlock m_lock;
-    // Each non-null slot owns one reference to its File. Guarded by m_lock.
+    // Each slot that holds a file owns one reference to it. Guarded by m_lock.
     File** m_files{nullptr};
     uint64_t* m_cloexec{nullptr};  // one bit per slot
     int m_slots{0};

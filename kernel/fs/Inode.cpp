@@ -1,6 +1,7 @@
 #include "fs/Inode.h"
 
 #include <arch/Time.h>
+#include <asm-generic/fcntl.h>
 
 #include "fs/File.h"
 
@@ -106,5 +107,8 @@ ErrorOr<uint64_t> Inode::seek_data_or_hole(uint64_t offset, bool data) {
     return data ? offset : end;
 }
 ErrorOr<NonnullRefPtr<File>> Inode::open_directory(const Path&, int) { return Error::from_errno(ENOTDIR); }
+ErrorOr<NonnullRefPtr<File>> Inode::open_file(const Path& path, int flags) {
+    return RegularFile::create(path, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+}
 
 }  // namespace kernel

@@ -164,6 +164,10 @@ public:
 
     // Opens this directory for getdents (the file system keeps the directory position).
     virtual ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags);
+    // Opens this regular file (Linux's f_op->open). `flags` are open(2)'s, O_TRUNC included:
+    // pseudo files act on it (tracefs's trace empties itself). Default: a RegularFile, whose
+    // I/O goes through read and write above.
+    virtual ErrorOr<NonnullRefPtr<File>> open_file(const Path& path, int flags);
 
 protected:
     Inode(FileSystem& fs, uint64_t ino, uint32_t mode, uint32_t rdev);

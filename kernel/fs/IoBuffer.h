@@ -73,4 +73,27 @@ private:
 // whose fault handler may need that very lock: a read() into a private mapping of the same file).
 inline constexpr size_t BOUNCE_SIZE = 512;
 
+// A read through such a bounce buffer: fill(bounce, offset, max) copies at most `max` bytes
+// from `offset` into `bounce` under its own lock and returns how many (0: the end). Copies up
+// to `size` bytes into `buffer`; a fault ends it with what came before (EFAULT if nothing).
+template <typename Fill>
+ErrorOr<size_t> read_through_bounce(IoBuffer buffer, size_t size, uint64_t offset, Fill fill) {
+    uint8_t bounce[BOUNCE_SIZE];
+    size_t done = 0;
+    while (done < size) {
+        size_t chunk = fill(bounce, offset, size - done < BOUNCE_SIZE ? size - done : BOUNCE_SIZE);
+        if (!chunk)
+            break;
+        size_t copied = buffer.copy_to_partial(done, bounce, chunk);
+        done += copied;
+        offset += copied;
+        if (copied < chunk) {
+            if (!done)
+                return Error::from_errno(EFAULT);
+            break;
+        }
+    }
+    return done;
+}
+
 }  // namespace kernel

@@ -7,6 +7,7 @@
 #include <asm-generic/fcntl.h>
 #include <asm-generic/ioctls.h>
 
+#include "fs/Poll.h"
 #include "lib/OwnPtr.h"
 #include "mm/PageAllocator.h"
 
@@ -320,6 +321,28 @@ size_t Pipe::bytes_readable() {
     return count;
 }
 
+unsigned Pipe::pipe_poll(File& file, PollTable* table, bool reader, bool writer) {
+    // The queues first, the racy tests after: a change in between wakes the poller.
+    poll_wait_queues(file, table, reader, writer);
+    unsigned mask = 0;
+    if (reader) {
+        if (!is_empty())
+            mask |= POLLIN | POLLRDNORM;
+        // Linux also asks whether a writer ever came (w_counter), which an anonymous pipe
+        // always had: only named FIFOs can be opened for reading before any writer.
+        if (!writers())
+            mask |= POLLHUP;
+    }
+    if (writer) {
+        if (!is_full())
+            mask |= POLLOUT | POLLWRNORM;
+        // Unlike most Unices, Linux reports POLLERR on a pipe (or FIFO) nobody reads.
+        if (!readers())
+            mask |= POLLERR;
+    }
+    return mask;
+}
+
 // ---- The files ----
 
 PipeFile::PipeFile(const NonnullRefPtr<Mount>& mount, const NonnullRefPtr<Pipe>& pipe, int flags) {
@@ -349,6 +372,8 @@ ErrorOr<long> PipeFile::ioctl(unsigned request, uint64_t argument) {
     TRY(copy_to_user(argument, &count, sizeof(count)));
     return 0;
 }
+
+unsigned PipeFile::poll(PollTable* table) { return pipe().pipe_poll(*this, table, m_reader, m_writer); }
 
 ErrorOr<PipeFiles> create_pipe_files(const NonnullRefPtr<Mount>& mount, NonnullRefPtr<Pipe> pipe, int flags) {
     // Each end counts itself in the pipe as soon as it exists and out when it dies, so a

@@ -64,6 +64,11 @@ public:
     ErrorOr<size_t> pipe_write(IoBuffer buffer, size_t size, bool nonblock, bool packet);
     // FIONREAD: the bytes waiting in the ring.
     size_t bytes_readable();
+    // Linux's pipe_poll for `file`, an end that reads and/or writes: POLLIN | POLLRDNORM while
+    // data waits and POLLHUP once no writer is left (read side); POLLOUT | POLLWRNORM while a
+    // slot is free and POLLERR once no reader is left (write side). Registers first, tests
+    // after, without the mutex.
+    unsigned pipe_poll(File& file, PollTable* table, bool reader, bool writer);
 
     // A new open end (PipeFile's constructor) and its last close (PipeFile's destructor:
     // Linux's pipe_release). The last reader or writer going wakes everyone on both queues.
@@ -96,6 +101,8 @@ protected:
     virtual ErrorOr<void> check_signals() = 0;
     // send_sig(SIGPIPE, current, 0): a write found no readers.
     virtual void send_sigpipe() = 0;
+    // poll_wait on rd_wait (reader) and wr_wait (writer) for `file`.
+    virtual void poll_wait_queues(File& file, PollTable* table, bool reader, bool writer) = 0;
 
 private:
     static constexpr unsigned RING_MASK = PIPE_DEF_BUFFERS - 1;
@@ -139,6 +146,7 @@ public:
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset) override;
     // FIONREAD; anything else ENOTTY. (lseek is File's ESPIPE, pread/pwrite ESPIPE too.)
     ErrorOr<long> ioctl(unsigned request, uint64_t argument) override;
+    unsigned poll(PollTable* table) override;
 
     Pipe& pipe() const { return static_cast<Pipe&>(*inode()); }
 

@@ -5,6 +5,7 @@
 #include <linux/mount.h>
 
 #include "fs/Devices.h"
+#include "fs/FileSystemType.h"
 #include "fs/KernelBuffer.h"
 #include "fs/Ramfs.h"
 
@@ -84,7 +85,7 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
             TRY(check_writable(path));
         if (flags & O_DIRECT)
             return Error::from_errno(EINVAL);  // no direct I/O: nothing here has a disk
-        auto file = TRY(RegularFile::create(path, file_flags));
+        auto file = TRY(inode.open_file(path, flags));
         if ((flags & O_TRUNC) && !created)
             TRY(inode.truncate(0));
         return file;
@@ -484,7 +485,7 @@ ErrorOr<uint32_t> parse_mount_options(StringView data, bool is_tmpfs) {
 
 }  // namespace
 
-ErrorOr<void> vfs_mount(FsStruct& fs, StringView, StringView target, StringView type, unsigned long flags,
+ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, StringView type, unsigned long flags,
                         StringView data) {
     // path_mount's order: discard the magic, resolve the target, then pick the operation.
     if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
@@ -513,14 +514,21 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView, StringView target, StringView 
 
     if (type.empty())
         return Error::from_errno(EINVAL);
-    bool is_tmpfs = type == "tmpfs";
-    if (!is_tmpfs && type != "ramfs")
-        return Error::from_errno(ENODEV);  // no other file system types yet (proc, sysfs...)
-    if (!where.inode->is_directory())
-        return Error::from_errno(ENOTDIR);
-    uint32_t mode = TRY(parse_mount_options(data, is_tmpfs));
-    auto root = TRY(ramfs_create(mode));
-    auto mount = TRY(Mount::create(root, flags & MS_RDONLY ? Mount::READ_ONLY : 0));
+    RefPtr<Inode> root;
+    if (type == "tmpfs" || type == "ramfs") {
+        if (!where.inode->is_directory())
+            return Error::from_errno(ENOTDIR);
+        uint32_t mode = TRY(parse_mount_options(data, type == "tmpfs"));
+        root = TRY(ramfs_create(mode));
+    } else {
+        const FileSystemType* fs_type = find_filesystem(type);
+        if (!fs_type)
+            return Error::from_errno(ENODEV);  // not registered (sysfs, devtmpfs... are not there yet)
+        if (!where.inode->is_directory())
+            return Error::from_errno(ENOTDIR);
+        root = TRY(fs_type->mount(source, data));
+    }
+    auto mount = TRY(Mount::create(*root, flags & MS_RDONLY ? Mount::READ_ONLY : 0));
     SpinlockGuard guard(vfs_namespace_lock());
     // The target may have been removed since the lookup (Linux's lock_mount rechecks too).
     if (where.inode->nlink() == 0)

@@ -53,10 +53,10 @@ ErrorOr<void> vfs_chdir(FsStruct& fs, const Path& path);
 // its length with the NUL. ERANGE when `size` is too small, ENOENT when it was removed.
 ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size);
 
-// mount(2) of a new "tmpfs" or "ramfs" on a directory (with "mode=" and tmpfs's size options),
-// MS_REMOUNT (read-only or not) and propagation changes (accepted, no effect: one namespace).
-// ENODEV for other file system types (proc, sysfs, devtmpfs... are not there yet); MS_BIND
-// and MS_MOVE are EINVAL for now.
+// mount(2) of a new "tmpfs" or "ramfs" on a directory (with "mode=" and tmpfs's size options)
+// or of a registered type (fs/FileSystemType.h: proc, tracefs), MS_REMOUNT (read-only or not)
+// and propagation changes (accepted, no effect: one namespace). ENODEV for other types (sysfs,
+// devtmpfs... are not there yet); MS_BIND and MS_MOVE are EINVAL for now.
 ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, StringView type, unsigned long flags,
                         StringView data);
 // umount2: MNT_DETACH detaches now and frees when unused, MNT_FORCE is accepted,

@@ -10,6 +10,7 @@
 #include "fs/FsStruct.h"
 #include "fs/Devices.h"
 #include "fs/Initramfs.h"
+#include "fs/ProcFs.h"
 #include "init/Init.h"
 #include "lib/Printk.h"
 #include "mm/PageAllocator.h"
@@ -23,6 +24,7 @@
 #include "task/Process.h"
 #include "task/Signal.h"
 #include "trace/Trace.h"
+#include "trace/TraceFs.h"
 #include "task/Scheduler.h"
 
 namespace kernel {
@@ -50,6 +52,7 @@ ErrorOr<void> prepare_init_process(Task& task) {
     task.m_group_leader = &task;
     task.m_exit_signal = SIGCHLD;
     process_list().push_back(task);
+    task.m_signal->thread_head.push_back(task);
     attach_pid(*task.m_pid, task);
     set_init_process(task);
     return {};
@@ -100,6 +103,9 @@ void init_thread(void*) {
 [[noreturn]] void kernel_main() {
     sched_init();
     syscalls_init();
+    fault_injection_init();
+    proc_fs_init();
+    trace_fs_init();
     arch::irq_enable();
 
     const BootInfo& info = boot_info();

@@ -69,6 +69,12 @@ ErrorOr<void> copy_to_user(UserPtr<T> dst, const T& value) {
     return copy_to_user(dst.address(), &value, sizeof(T));
 }
 
+// Linux's copy_struct_from_user, for structures that grow by appending fields (clone3's
+// clone_args, openat2's open_how...): `usize` bytes from user space into a `ksize`-byte kernel
+// structure. A shorter user structure leaves the new fields zero; a longer one is accepted only
+// if the bytes the kernel does not know are zero (E2BIG otherwise). EFAULT for a bad range.
+ErrorOr<void> copy_struct_from_user(void* kernel_dst, size_t ksize, uint64_t user_src, size_t usize);
+
 // Copies a NUL-terminated string of at most `max` bytes including the NUL into `kernel_dst`.
 // Returns its length (without the NUL); ENAMETOOLONG when no NUL is found within `max` bytes,
 // EFAULT when the string runs into memory the process cannot read.

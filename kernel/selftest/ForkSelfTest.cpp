@@ -61,6 +61,7 @@ ErrorOr<void> become_user_parent(Task& self) {
     self.m_nsproxy = TRY(NsProxy::create_initial());
     self.m_tgid = self.m_tid;
     self.m_group_leader = &self;
+    self.m_signal->thread_head.push_back(self);
     if (!arch::prepare_user_state(self.m_context))
         return Error::from_errno(ENOMEM);
     return {};
@@ -71,6 +72,7 @@ void stop_being_user_parent(Task& self) {
     exit_mm(&self);
     self.m_files = nullptr;
     self.m_sighand = nullptr;
+    self.m_thread_node.unlink();
     self.m_signal = nullptr;
     self.m_cred = nullptr;
     self.m_nsproxy = nullptr;

@@ -4,6 +4,7 @@
 
 #include "fs/FilesStruct.h"
 #include "fs/Pipe.h"
+#include "fs/Poll.h"
 #include "lib/OwnPtr.h"
 #include "lib/ScopeGuard.h"
 #include "syscalls/Syscall.h"
@@ -82,6 +83,12 @@ private:
         Task& self = *current();
         unsigned uid = self.m_cred ? self.m_cred->uid : 0;
         (void)send_signal_to_task(self, SIGPIPE, make_kill_info(SIGPIPE, task_tgid_nr(self), uid));
+    }
+    void poll_wait_queues(File& file, PollTable* table, bool reader, bool writer) override {
+        if (reader)
+            poll_wait(file, m_rd_wait, table);
+        if (writer)
+            poll_wait(file, m_wr_wait, table);
     }
 
     std::atomic<bool> m_locked{false};

@@ -127,6 +127,69 @@ ErrorOr<long> sys_clone(uint64_t raw_flags, uint64_t new_stack, uint64_t parent_
     return TRY(kernel_clone(args));
 }
 
+// clone3(uargs, size): Linux 6.1's copy_clone_args_from_user, then clone3_args_valid, each
+// check in its order. struct clone_args grew by appending: 64 bytes (up to tls), 80 (set_tid),
+// 88 (cgroup).
+ErrorOr<long> sys_clone3(uint64_t user_args, size_t size) {
+    static_assert(sizeof(clone_args) == CLONE_ARGS_SIZE_VER2);
+    constexpr uint64_t CLONE_LEGACY_FLAGS = 0xffffffffull;
+    if (size > PAGE_SIZE)
+        return Error::from_errno(E2BIG);
+    if (size < CLONE_ARGS_SIZE_VER0)
+        return Error::from_errno(EINVAL);
+    clone_args uargs;
+    TRY(copy_struct_from_user(&uargs, sizeof(uargs), user_args, size));
+    if (uargs.set_tid_size > MAX_PID_NS_LEVEL)
+        return Error::from_errno(EINVAL);
+    if (!uargs.set_tid && uargs.set_tid_size > 0)
+        return Error::from_errno(EINVAL);
+    if (uargs.set_tid && uargs.set_tid_size == 0)
+        return Error::from_errno(EINVAL);
+    // The exit signal is a whole 64-bit field: nothing above CSIGNAL, and a real signal (or 0).
+    if ((uargs.exit_signal & ~uint64_t(CSIGNAL)) || !valid_signal(int(uargs.exit_signal)))
+        return Error::from_errno(EINVAL);
+    if ((uargs.flags & CLONE_INTO_CGROUP) && (uargs.cgroup > uint64_t(0x7fffffff) /* INT_MAX */ || size < CLONE_ARGS_SIZE_VER2))
+        return Error::from_errno(EINVAL);
+    int set_tid[MAX_PID_NS_LEVEL];
+    if (uargs.set_tid)
+        TRY(copy_from_user(set_tid, uargs.set_tid, uargs.set_tid_size * sizeof(int)));
+
+    KernelCloneArgs args;
+    args.flags = uargs.flags;
+    args.pidfd = uargs.pidfd;
+    args.child_tid = uargs.child_tid;
+    args.parent_tid = uargs.parent_tid;
+    args.exit_signal = int(uargs.exit_signal);
+    args.stack = uargs.stack;
+    args.stack_size = uargs.stack_size;
+    args.tls = uargs.tls;
+    args.set_tid = uargs.set_tid ? set_tid : nullptr;
+    args.set_tid_size = uargs.set_tid_size;
+    args.cgroup = uargs.cgroup;
+
+    // clone3_args_valid: no unknown flags; CLONE_DETACHED and the CSIGNAL bits are reserved
+    // for new uses; a thread or a sibling (CLONE_PARENT) cannot choose its exit signal.
+    if (args.flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+        return Error::from_errno(EINVAL);
+    if (args.flags & (CLONE_DETACHED | CSIGNAL))
+        return Error::from_errno(EINVAL);
+    if ((args.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+        return Error::from_errno(EINVAL);
+    if ((args.flags & (CLONE_THREAD | CLONE_PARENT)) && args.exit_signal)
+        return Error::from_errno(EINVAL);
+    // clone3_stack_valid: a stack comes with its size and lies in user space; the child starts
+    // at its top (the stack grows down).
+    if (!args.stack) {
+        if (args.stack_size)
+            return Error::from_errno(EINVAL);
+    } else {
+        if (!args.stack_size || !is_user_range(args.stack, args.stack_size))
+            return Error::from_errno(EINVAL);
+        args.stack += args.stack_size;
+    }
+    return TRY(kernel_clone(args));
+}
+
 // ---- process groups and sessions ------------------------------------------------------------
 
 ErrorOr<long> sys_getpgid(int pid) {
@@ -222,9 +285,8 @@ ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t, uint64_t, uint64_t)
         auto length = strncpy_from_user(name, arg2, sizeof(name));
         if (length.is_error() && length.error().code() != ENAMETOOLONG)
             return length.release_error();
-        // Truncated to 15 characters, as Linux does.
-        name[15] = 0;
-        __builtin_memcpy(self->m_comm, name, sizeof(name));
+        name[15] = 0;  // no NUL within 16 bytes: the first 15 make the name, as Linux's
+        set_task_comm(*self, name);
         return 0;
     }
     case PR_GET_NAME:
@@ -252,13 +314,6 @@ ErrorOr<long> sys_getegid() { return 0; }
 ErrorOr<long> sys_set_tid_address(uint64_t tidptr) {
     current()->m_clear_child_tid = tidptr;
     return current()->m_tid;
-}
-
-ErrorOr<long> sys_set_robust_list(uint64_t head, size_t length) {
-    if (length != 24)  // sizeof(struct robust_list_head)
-        return Error::from_errno(EINVAL);
-    current()->m_robust_list_head = head;
-    return 0;
 }
 
 ErrorOr<long> sys_uname(UserPtr<new_utsname> buffer) {
@@ -423,7 +478,20 @@ ErrorOr<long> sys_getrusage(int who, UserPtr<Rusage> user_usage) {
     Rusage usage{};
     Task* self = current();
     switch (who) {
-    case RUSAGE_SELF:
+    case RUSAGE_SELF: {
+        // The process: its live threads and those already gone.
+        SpinlockGuard guard(tasklist_lock());
+        uint64_t runtime = self->m_signal->dead_threads_runtime_ns;
+        uint64_t min_flt = self->m_signal->dead_threads_min_flt;
+        for_each_thread(*self, [&](Task& thread) {
+            runtime += task_runtime_ns(thread);
+            min_flt += thread.m_min_flt;
+            return false;
+        });
+        usage.utime = to_timeval(runtime);
+        usage.minflt = int64_t(min_flt);
+        break;
+    }
     case RUSAGE_THREAD:
         usage.utime = to_timeval(task_runtime_ns(*self));
         usage.minflt = int64_t(self->m_min_flt);
@@ -444,7 +512,15 @@ ErrorOr<long> sys_times(uint64_t user_buffer) {
     constexpr uint64_t NS_PER_TICK = NSEC_PER_SEC / 100;
     Task* self = current();
     if (user_buffer) {
-        int64_t tms[4] = {int64_t(task_runtime_ns(*self) / NS_PER_TICK), 0,
+        uint64_t runtime = self->m_signal->dead_threads_runtime_ns;
+        {
+            SpinlockGuard guard(tasklist_lock());
+            for_each_thread(*self, [&](Task& thread) {
+                runtime += task_runtime_ns(thread);
+                return false;
+            });
+        }
+        int64_t tms[4] = {int64_t(runtime / NS_PER_TICK), 0,
                           int64_t(self->m_signal->children_runtime_ns / NS_PER_TICK), 0};
         TRY(copy_to_user(user_buffer, tms, sizeof(tms)));
     }
@@ -619,7 +695,7 @@ ErrorOr<long> sys_execve(uint64_t user_path, uint64_t user_argv, uint64_t user_e
 }
 
 ErrorOr<long> sys_exit(int code) { do_exit(exit_status_code(code)); }
-ErrorOr<long> sys_exit_group(int code) { do_exit(exit_status_code(code)); }
+ErrorOr<long> sys_exit_group(int code) { do_group_exit(exit_status_code(code)); }
 
 ErrorOr<long> sys_reboot(unsigned magic1, unsigned magic2, unsigned command, uint64_t) {
     if (magic1 != LINUX_REBOOT_MAGIC1 ||
@@ -649,6 +725,7 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_fork>(__NR_fork);
     table.add<sys_vfork>(__NR_vfork);
     table.add<sys_clone>(__NR_clone);
+    table.add<sys_clone3>(__NR_clone3);
     table.add<sys_wait4>(__NR_wait4);
     table.add<sys_waitid>(__NR_waitid);
     table.add<sys_getpgid>(__NR_getpgid);
@@ -662,7 +739,6 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_getgid>(__NR_getgid);
     table.add<sys_getegid>(__NR_getegid);
     table.add<sys_set_tid_address>(__NR_set_tid_address);
-    table.add<sys_set_robust_list>(__NR_set_robust_list);
     table.add<sys_uname>(__NR_uname);
     table.add<sys_prlimit64>(__NR_prlimit64);
     table.add<sys_getrlimit>(__NR_getrlimit);

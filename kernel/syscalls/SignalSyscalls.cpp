@@ -11,6 +11,7 @@
 #include "syscalls/Syscall.h"
 #include "task/Cred.h"
 #include "task/Pid.h"
+#include "task/PidFd.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
@@ -168,15 +169,33 @@ ErrorOr<SigSet> get_sigset(UserPtr<SigSet> set) {
 
 // ---- Syscalls -------------------------------------------------------------------------------
 
-ErrorOr<long> sys_rt_sigaction(int sig, UserPtr<KSigAction> act, UserPtr<KSigAction> oact, size_t sigsetsize) {
+// The kernel's struct sigaction as x86-64 user space passes it (KSigAction keeps it packed).
+struct UserSigAction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    SigSet mask;
+};
+
+ErrorOr<long> sys_rt_sigaction(int sig, UserPtr<UserSigAction> act, UserPtr<UserSigAction> oact, size_t sigsetsize) {
     if (sigsetsize != sizeof(SigSet))
         return Error::from_errno(EINVAL);
     KSigAction new_action, old_action;
-    if (!act.is_null())
-        TRY(copy_from_user(&new_action, act));
+    if (!act.is_null()) {
+        UserSigAction user;
+        TRY(copy_from_user(&user, act));
+        // Flags beyond the 32 bits every SA_* value fits in are unknown bits: dropped, as
+        // do_sigaction drops unknown ones.
+        new_action.handler = user.handler;
+        new_action.flags = uint32_t(user.flags);
+        new_action.restorer = user.restorer;
+        new_action.mask = user.mask;
+    }
     TRY(do_sigaction(sig, act.is_null() ? nullptr : &new_action, oact.is_null() ? nullptr : &old_action));
-    if (!oact.is_null())
-        TRY(copy_to_user(oact, old_action));
+    if (!oact.is_null()) {
+        UserSigAction user{old_action.handler, old_action.flags, old_action.restorer, old_action.mask};
+        TRY(copy_to_user(oact, user));
+    }
     return 0;
 }
 
@@ -218,6 +237,9 @@ ErrorOr<long> sys_rt_sigpending(UserPtr<SigSet> uset, size_t sigsetsize) {
 
 ErrorOr<long> sys_rt_sigreturn() {
     Task& self = *current();
+    // A handler ran: a restart block armed before it must not resume later (restore_sigcontext
+    // makes "any pending restarted system calls return -EINTR").
+    self.m_restart_block.fn = nullptr;
     arch::TrapFrame& frame = current_user_frame();
     auto restored = arch::restore_rt_frame(frame, self);
     if (restored.is_error()) {
@@ -287,6 +309,32 @@ ErrorOr<long> sys_rt_tgsigqueueinfo(int tgid, int pid, int sig, UserPtr<siginfo_
     return 0;
 }
 
+// pidfd_send_signal: kill(2) through a pidfd, in Linux 6.1's order of checks. With an info, its
+// si_signo must be `sig`, and only a process signalling itself may claim a kernel si_code or
+// SI_TKILL. The signal goes to the process while it exists, zombie or not (kill_pid_info);
+// ESRCH once it has been reaped.
+ErrorOr<long> sys_pidfd_send_signal(int pidfd, int sig, UserPtr<siginfo_t> uinfo, unsigned flags) {
+    if (flags)
+        return Error::from_errno(EINVAL);
+    auto pid = TRY(pidfd_get_pid(pidfd, nullptr));  // EBADF for a descriptor that is no pidfd
+    siginfo_t info;
+    if (!uinfo.is_null()) {
+        TRY(copy_from_user(&info, uinfo));
+        if (info.si_signo != sig)
+            return Error::from_errno(EINVAL);
+        if (pid.ptr() != current()->m_pid.ptr() && (info.si_code >= 0 || info.si_code == SI_TKILL))
+            return Error::from_errno(EPERM);
+    } else {
+        info = make_kill_info(sig, task_tgid_nr(*current()), current_uid());
+    }
+    SpinlockGuard guard(tasklist_lock());
+    Task* target = pid->task();
+    if (!target)
+        return Error::from_errno(ESRCH);
+    TRY(group_send_sig_info(sig, info, *target));
+    return 0;
+}
+
 ErrorOr<long> sys_pause() {
     while (!signal_pending(*current()))
         sleep_interruptible_until(NO_DEADLINE, [] { return false; });
@@ -344,8 +392,12 @@ ErrorOr<long> sys_rt_sigtimedwait(UserPtr<SigSet> uthese, UserPtr<siginfo_t> uin
 }
 
 ErrorOr<long> sys_restart_syscall() {
-    // No syscall arms a restart block yet (nanosleep would): Linux's do_no_restart_syscall.
-    return Error::from_errno(EINTR);
+    // Resumes what the interrupted sleep saved (a timed futex wait); with nothing saved, Linux's
+    // do_no_restart_syscall: EINTR.
+    auto& restart = current()->m_restart_block;
+    if (!restart.fn)
+        return Error::from_errno(EINTR);
+    return restart.fn(restart);
 }
 
 // ---- ITIMER_REAL ----------------------------------------------------------------------------
@@ -424,6 +476,7 @@ void register_signal_syscalls(SyscallTable& table) {
     table.add<sys_tgkill>(__NR_tgkill);
     table.add<sys_rt_sigqueueinfo>(__NR_rt_sigqueueinfo);
     table.add<sys_rt_tgsigqueueinfo>(__NR_rt_tgsigqueueinfo);
+    table.add<sys_pidfd_send_signal>(__NR_pidfd_send_signal);
     table.add<sys_pause>(__NR_pause);
     table.add<sys_rt_sigsuspend>(__NR_rt_sigsuspend);
     table.add<sys_rt_sigtimedwait>(__NR_rt_sigtimedwait);

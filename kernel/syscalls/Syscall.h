@@ -96,5 +96,8 @@ void register_memory_syscalls(SyscallTable&);   // syscalls/MemorySyscalls.cpp
 void register_file_syscalls(SyscallTable&);     // syscalls/FileSyscalls.cpp
 void register_pipe_syscalls(SyscallTable&);     // syscalls/PipeSyscalls.cpp
 void register_signal_syscalls(SyscallTable&);   // syscalls/SignalSyscalls.cpp
+void register_futex_syscalls(SyscallTable&);    // syscalls/FutexSyscalls.cpp
+void register_poll_syscalls(SyscallTable&);     // syscalls/PollSyscalls.cpp
+void register_pidfd_syscalls(SyscallTable&);    // syscalls/PidFdSyscalls.cpp
 
 }  // namespace kernel

@@ -18,6 +18,9 @@ void syscalls_init() {
     register_file_syscalls(g_table);
     register_pipe_syscalls(g_table);
     register_signal_syscalls(g_table);
+    register_futex_syscalls(g_table);
+    register_poll_syscalls(g_table);
+    register_pidfd_syscalls(g_table);
 }
 
 const char* syscall_name(uint64_t number) {

@@ -21,8 +21,11 @@
 #include "mm/UserAccess.h"
 #include "task/Elf.h"
 #include "task/Exit.h"
+#include "task/Pid.h"
+#include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
+#include "task/SignalDelivery.h"
 #include "task/WaitQueue.h"
 #include "trace/Trace.h"
 
@@ -216,6 +219,94 @@ ErrorOr<bool> prepare_script(File& file, uint64_t file_size, StringView path, Ar
     return true;
 }
 
+// Linux's de_thread: the exec'ing thread becomes the only thread of its process. The others are
+// sent SIGKILL (they die quietly, status 0) and waited for; a thread that is not the leader then
+// waits for the leader to be a zombie and takes over its pid and its place in the process tree,
+// so the process keeps its pid across execve, and the old leader is released. EAGAIN when the
+// process is being killed meanwhile (the caller dies of it on the way out).
+ErrorOr<void> de_thread(Task& task) {
+    SignalStruct& signal = *task.m_signal;
+    SighandStruct& sighand = *task.m_sighand;
+    {
+        SpinlockGuard guard(sighand.siglock);
+        if (thread_group_empty(task))
+            return {};
+        if (signal.group_exiting || signal.group_exec_task)
+            return Error::from_errno(EAGAIN);
+        signal.group_exec_task = &task;
+        zap_other_threads(task);
+    }
+    auto alone = [&] {
+        if (thread_group_leader(task))
+            return thread_group_empty(task);
+        // Only the leader is left beside us, and it has finished dying.
+        Task& leader = *task.m_group_leader;
+        Task* first = signal.thread_head.first();
+        Task* second = first ? signal.thread_head.next(*first) : nullptr;
+        bool pair = second && !signal.thread_head.next(*second) &&
+                    ((first == &leader && second == &task) || (first == &task && second == &leader));
+        return pair && leader.m_exit_state == Task::ExitState::Zombie;
+    };
+    for (;;) {
+        set_current_state(TaskState::Interruptible);
+        bool done;
+        {
+            SpinlockGuard guard(tasklist_lock());
+            done = alone();
+        }
+        if (done || fatal_signal_pending(task))
+            break;
+        schedule();
+    }
+    set_current_state(TaskState::Running);
+    Task* old_leader = nullptr;
+    {
+        SpinlockGuard guard(tasklist_lock());
+        if (!alone()) {
+            SpinlockGuard siglock(sighand.siglock);
+            signal.group_exec_task = nullptr;
+            return Error::from_errno(EAGAIN);  // killed while waiting
+        }
+        if (!thread_group_leader(task)) {
+            // Become the leader: its pid (and so the process's pid for everyone), its parent,
+            // its place among its parent's children and in the process list.
+            Task& leader = *task.m_group_leader;
+            detach_pid(*leader.m_pid);
+            detach_pid(*task.m_pid);
+            task.m_pid.swap(leader.m_pid);
+            std::swap(task.m_tid, leader.m_tid);
+            attach_pid(*task.m_pid, task);
+            attach_pid(*leader.m_pid, leader);
+            task.m_real_parent = leader.m_real_parent;
+            task.m_parent = leader.m_parent;
+            if (task.m_real_parent && leader.m_sibling_node.is_linked()) {
+                task.m_real_parent->m_children.insert_before(leader, task);
+                leader.m_sibling_node.unlink();
+            }
+            process_list().insert_before(leader, task);
+            leader.m_tasks_node.unlink();
+            {
+                SpinlockGuard siglock(sighand.siglock);
+                task.m_thread_node.unlink();
+                signal.thread_head.push_front(task);
+            }
+            task.m_group_leader = &task;
+            leader.m_group_leader = &task;
+            task.m_exit_signal = SIGCHLD;
+            leader.m_exit_signal = -1;
+            // The old leader, now a plain dead thread, goes (release_task).
+            leader.m_exit_state = Task::ExitState::Dead;
+            unhash_task_locked(leader);
+            old_leader = &leader;
+        }
+        SpinlockGuard siglock(sighand.siglock);
+        signal.group_exec_task = nullptr;
+    }
+    if (old_leader)
+        put_task_struct(*old_leader);  // the tree's reference
+    return {};
+}
+
 }  // namespace
 
 ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arch::TrapFrame& frame) {
@@ -308,6 +399,16 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     RefPtr<FilesStruct> files = task->m_files;
     if (files->ref_count() > 1)
         files = TRY(files->clone());
+    // The other threads go, then handlers shared with another process (CLONE_SIGHAND without
+    // CLONE_THREAD) are copied, so that resetting ours below leaves that process's alone
+    // (de_thread's sighand unsharing).
+    int old_tid = task->m_tid;
+    TRY(de_thread(*task));
+    if (task->m_sighand->ref_count() > 1) {
+        auto sighand = TRY(task->m_sighand->copy());
+        SpinlockGuard guard(tasklist_lock());
+        task->m_sighand = std::move(sighand);
+    }
 
     // ---- The point of no return (Linux's begin_new_exec). Nothing below may fail back to the
     // old program: it is gone.
@@ -325,9 +426,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     task->m_files->close_on_exec();
     size_t base = path.rfind('/');
     StringView name = base == StringView::npos ? path : StringView(path.data() + base + 1, path.size() - base - 1);
-    size_t n = name.size() < sizeof(task->m_comm) - 1 ? name.size() : sizeof(task->m_comm) - 1;
-    __builtin_memcpy(task->m_comm, name.data(), n);
-    task->m_comm[n] = 0;
+    set_task_comm(*task, name);
 
     // Fill what is now live: the stack image, and zeros after each segment's file bytes in its
     // last file page (the "bss tail": the file page holds unrelated bytes there).
@@ -345,7 +444,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
         do_exit(killed_by_signal(SIGSEGV));
     }
     arch::init_user_frame(frame, image.entry, stack.stack_pointer);
-    trace::emit(trace::Event::SchedProcessExec, "filename={} pid={} old_pid={}", path, task->m_tid, task->m_tid);
+    trace::emit(trace::Event::SchedProcessExec, "filename={} pid={} old_pid={}", path, task->m_tid, old_tid);
     return {};
 }
 

@@ -5,6 +5,7 @@
 
 #include <arch/Power.h>
 #include <arch/Time.h>
+#include <asm-generic/fcntl.h>
 #include <linux/resource.h>
 #include <linux/wait.h>
 
@@ -14,7 +15,9 @@
 #include "lib/ScopeGuard.h"
 #include "mm/AddressSpace.h"
 #include "mm/UserAccess.h"
+#include "task/Futex.h"
 #include "task/Pid.h"
+#include "task/PidFd.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
@@ -24,12 +27,17 @@
 namespace kernel {
 
 void mm_release(Task& task) {
+    // Robust futexes the task still holds go first (Linux's exit_mm_release and
+    // exec_mm_release call futex_exit_release / futex_exec_release before mm_release).
+    futex_cleanup(task);
     // The word is only worth clearing when someone else can see it: another user of this
-    // address space (a thread, a CLONE_VM child). The futex wake-up arrives with futexes.
+    // address space (a thread, a CLONE_VM child), which may wait for it with a futex (a join).
+    // The wake is shared, as Linux's do_futex(FUTEX_WAKE) here, and made whatever the store did.
     if (task.m_clear_child_tid) {
         if (task.m_mm && task.m_mm->ref_count() > 1) {
             int zero = 0;
             (void)copy_to_user(task.m_clear_child_tid, &zero, sizeof(zero));
+            (void)futex_wake(task.m_clear_child_tid, FUTEX_FLAG_SHARED, 1, FUTEX_BITSET_MATCH_ANY);
         }
         task.m_clear_child_tid = 0;
     }
@@ -45,9 +53,23 @@ bool signal_pending_for_wait(const Task& task) { return signal_pending(task); }
 void notify_parent_signal(Task& target, int sig, const siginfo_t& info) { (void)send_signal_to_group(target, sig, info); }
 
 
-// Where an orphan goes: the nearest ancestor that is a child subreaper, else init
-// (Linux's find_new_reaper without pid namespaces).
+// Linux's find_alive_thread: another thread of the process that is not exiting.
+Task* find_alive_thread(Task& task) {
+    Task* found = nullptr;
+    for_each_thread(task, [&](Task& thread) {
+        if (thread.m_exiting)
+            return false;
+        found = &thread;
+        return true;
+    });
+    return found;
+}
+
+// Where an orphan goes: another thread of the dying one's process, else the nearest ancestor
+// that is a child subreaper, else init (Linux's find_new_reaper without pid namespaces).
 Task* find_new_reaper(Task& father) {
+    if (Task* thread = find_alive_thread(father))
+        return thread;
     if (father.m_signal->has_child_subreaper) {
         for (Task* ancestor = father.m_real_parent; ancestor && ancestor != init_process();
              ancestor = ancestor->m_real_parent) {
@@ -70,6 +92,7 @@ bool parent_autoreaps(Task& parent, int exit_signal) {
 // do_notify_parent: exit_signal with a CLD_* siginfo, and a wake-up of the waiters.
 // Returns true when the child must be reaped now (autoreap).
 bool do_notify_parent(Task& child) {
+    do_notify_pidfd(child);
     Task* parent = child.m_parent;
     if (!parent)
         return true;
@@ -89,80 +112,143 @@ bool do_notify_parent(Task& child) {
     return autoreap;
 }
 
-// Unlinks a dead task from the tree and its pid (Linux's release_task, minus the final put,
-// which the caller makes outside the tasklist lock). Tasklist lock held.
+}  // namespace
+
+// Unlinks a dead task from the tree, its process's thread list and its pid (Linux's
+// __unhash_process and __exit_signal, minus the final put, which the caller makes outside the
+// tasklist lock). A thread's usage joins its process's. Tasklist lock held.
 void unhash_task_locked(Task& task) {
     task.m_sibling_node.unlink();
     task.m_tasks_node.unlink();
+    if (task.m_sighand) {
+        SpinlockGuard siglock(task.m_sighand->siglock);
+        task.m_thread_node.unlink();
+    }
     detach_pid(*task.m_pid);
-    if (task.m_group_leader != &task && task.m_signal)
+    if (!thread_group_leader(task) && task.m_signal) {
         task.m_signal->nr_threads--;
+        task.m_signal->dead_threads_runtime_ns += task.m_runtime_ns;
+        task.m_signal->dead_threads_min_flt += task.m_min_flt;
+    }
 }
 
-// exit_notify: give the children to a reaper, then become a zombie (or vanish).
-// Returns true when the task reaped itself (autoreap), so nobody will wait for it.
-bool exit_notify(Task& task) {
+namespace {
+
+// Dead tasks waiting for their final put, linked through their (now unused) sibling node.
+using ReleasedTasks = IntrusiveList<Task, &Task::m_sibling_node>;
+
+// Linux's release_task: `task` is dead and gone from everywhere. If it was the last thread of a
+// process whose leader is a zombie already, the leader's death is announced now (it was
+// delayed while its threads lived), and the leader too goes if its parent does not wait.
+void release_task_locked(Task& task, ReleasedTasks& released) {
+    unhash_task_locked(task);
+    released.push_back(task);
+    Task* leader = task.m_group_leader;
+    if (leader != &task && leader->m_exit_state == Task::ExitState::Zombie && thread_group_empty(*leader) &&
+        do_notify_parent(*leader)) {
+        leader->m_exit_state = Task::ExitState::Dead;
+        unhash_task_locked(*leader);
+        released.push_back(*leader);
+    }
+}
+
+// Linux's delay_group_leader: a zombie leader is not reaped while its threads live.
+bool delay_group_leader(const Task& task) { return thread_group_leader(task) && !thread_group_empty(task); }
+
+// exit_notify: give the children to a reaper, then become a zombie (or vanish). The tasks to
+// put afterwards (outside the lock) are added to `released`.
+void exit_notify(Task& task, ReleasedTasks& released) {
     SpinlockGuard guard(tasklist_lock());
     Task* reaper = find_new_reaper(task);
+    bool same_process = reaper->m_signal == task.m_signal;
     while (Task* child = task.m_children.take_first()) {
         child->m_real_parent = child->m_parent = reaper;
         reaper->m_children.push_back(*child);
-        // "We don't want people slaying init": an orphan reports to its new parent with SIGCHLD,
-        // whatever exit signal it was created with (Linux's reparent_leader).
+        // PR_SET_PDEATHSIG: the child's threads learn that the thread that created it died.
+        for_each_thread(*child, [&](Task& thread) {
+            if (thread.m_pdeath_signal && thread.m_exit_state == Task::ExitState::Alive)
+                notify_parent_signal(thread, thread.m_pdeath_signal,
+                                     make_kill_info(thread.m_pdeath_signal, task_tgid_nr(task), 0));
+            return false;
+        });
+        if (same_process)
+            continue;  // still a child of the same process: nothing else changes
+        // Linux's reparent_leader. "We don't want people slaying init": an orphan reports to its
+        // new parent with SIGCHLD, whatever exit signal it was created with.
         if (child->m_exit_signal != -1)
             child->m_exit_signal = SIGCHLD;
-        // PR_SET_PDEATHSIG: the child learns its parent died.
-        if (child->m_pdeath_signal && child->m_exit_state == Task::ExitState::Alive)
-            notify_parent_signal(*child, child->m_pdeath_signal,
-                                 make_kill_info(child->m_pdeath_signal, task_tgid_nr(task), 0));
-        // A zombie handed over must be announced to its new parent.
-        if (child->m_exit_state == Task::ExitState::Zombie)
-            (void)do_notify_parent(*child);
+        // A zombie handed over must be announced to its new parent, who may not wait for it.
+        if (child->m_exit_state == Task::ExitState::Zombie && thread_group_empty(*child) && do_notify_parent(*child)) {
+            child->m_exit_state = Task::ExitState::Dead;
+            unhash_task_locked(*child);
+            released.push_back(*child);
+        }
     }
-    bool autoreap = task.m_exit_signal < 0 || do_notify_parent(task);
+    // A leader's death is announced when its process is empty (release_task of the last thread
+    // does it otherwise); a thread vanishes at once.
+    bool autoreap = true;
+    if (thread_group_leader(task))
+        autoreap = thread_group_empty(task) && (task.m_exit_signal < 0 || do_notify_parent(task));
     if (autoreap) {
         task.m_exit_state = Task::ExitState::Dead;
-        unhash_task_locked(task);
+        release_task_locked(task, released);
     } else {
         task.m_exit_state = Task::ExitState::Zombie;
     }
-    return autoreap;
+    // An exec from another thread (de_thread) waits for this one to be gone.
+    if (Task* exec_task = task.m_signal->group_exec_task)
+        wake_up_process(exec_task);
 }
 
 }  // namespace
 
 [[noreturn]] void do_exit(int wait_status) {
     Task* self = current();
+    exit_signals(*self);
+    bool group_dead = !self->m_signal || self->m_signal->live.fetch_sub(1, std::memory_order_acq_rel) == 1;
     // Linux panics when init dies. We report how it ended — the status a parent would see: the
     // code, or 128 + the signal — and power off; tools/vmrun reads that line.
-    if (self == init_process() || !self->m_signal) {
+    if (!self->m_signal || (group_dead && init_process() && self->m_signal == init_process()->m_signal)) {
         int status = (wait_status & 0x7f) ? 128 + (wait_status & 0x7f) : (wait_status >> 8) & 0xff;
         printk("sprout: init exited with status {}\n", status);
         arch::power_off(0);
     }
     self->m_exit_code = wait_status;
     trace::emit(trace::Event::SchedProcessExit, "comm={} pid={} prio=120", StringView(self->m_comm), self->m_tid);
+    // The last thread of a process takes the process timer with it.
+    if (group_dead)
+        exit_itimers(*self);
     // exit_mm (after mm_release, which needs the address space for clear_child_tid), then
     // files, fs — Linux's order.
-    // The last thread of a process takes the process timer with it.
-    if (self->m_signal->nr_threads <= 1)
-        exit_itimers(*self);
     mm_release(*self);
     exit_mm(self);
     self->m_files = nullptr;
     self->m_fs = nullptr;
     arch::release_thread_state(self->m_context);
-    bool self_reaped = exit_notify(*self);
-    if (self_reaped)
-        put_task_struct(*self);  // the tree's reference; the running one goes after the switch
+    ReleasedTasks released;
+    exit_notify(*self, released);
+    while (Task* task = released.take_first())
+        put_task_struct(*task);  // the tree's reference; our running one goes after the switch
     kernel_thread_exit();
 }
 
+// Linux's do_group_exit: exit_group(2), and a fatal signal's end. The first thread to get here
+// sets the process's exit status and kills the others; they die with that status. Threads
+// killed by another thread's execve (de_thread) die quietly.
 [[noreturn]] void do_group_exit(int wait_status) {
-    // Other threads of the group die with it (the threads issue finishes this: SIGKILL to each).
-    if (current()->m_signal) {
-        current()->m_signal->group_exiting = true;
-        current()->m_signal->group_exit_code = wait_status;
+    Task& self = *current();
+    if (self.m_signal && self.m_sighand) {
+        SignalStruct& signal = *self.m_signal;
+        SpinlockGuard guard(self.m_sighand->siglock);
+        if (signal.group_exiting) {
+            wait_status = signal.group_exit_code;
+        } else if (signal.group_exec_task && signal.group_exec_task != &self) {
+            wait_status = 0;
+        } else {
+            signal.group_exiting = true;
+            signal.group_exit_code = wait_status;
+            zap_other_threads(self);
+        }
     }
     do_exit(wait_status);
 }
@@ -211,30 +297,42 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
     Task* self = current();
     SpinlockGuard guard(tasklist_lock());
     bool any = false;
-    for (auto& child : self->m_children) {
-        if (!eligible(wo, child))
-            continue;
-        any = true;
-        if (child.m_exit_state != Task::ExitState::Zombie || !(wo.flags & WEXITED))
-            continue;
-        bool own_signal = child.m_signal && child.m_signal != self->m_signal;
-        WaitResult result{task_tgid_nr(child), child.m_exit_code,
-                          child.m_runtime_ns + (own_signal ? child.m_signal->children_runtime_ns : 0),
-                          child.m_min_flt + (own_signal ? child.m_signal->children_min_flt : 0)};
-        if (!(wo.flags & WNOWAIT)) {
-            // The child's usage (and its own reaped children's) joins ours (Linux's
-            // __exit_signal/wait_task_zombie accounting into signal->c*).
-            self->m_signal->children_runtime_ns += result.runtime_ns;
-            self->m_signal->children_min_flt += result.min_flt;
-            child.m_exit_state = Task::ExitState::Dead;
-            unhash_task_locked(child);
-            to_release = &child;
+    WaitResult found{0, 0, 0, 0};
+    // The children of every thread of the process are ours to wait for, unless __WNOTHREAD.
+    for_each_thread(*self, [&](Task& thread) {
+        if ((wo.flags & __WNOTHREAD) && &thread != self)
+            return false;
+        for (auto& child : thread.m_children) {
+            if (!eligible(wo, child))
+                continue;
+            any = true;
+            if (child.m_exit_state != Task::ExitState::Zombie || !(wo.flags & WEXITED) || delay_group_leader(child))
+                continue;
+            SignalStruct& signal = *child.m_signal;
+            // The process's status: the group exit's when there was one (wait_task_zombie).
+            int status = signal.group_exiting ? signal.group_exit_code : child.m_exit_code;
+            WaitResult result{task_tgid_nr(child), status,
+                              child.m_runtime_ns + signal.dead_threads_runtime_ns + signal.children_runtime_ns,
+                              child.m_min_flt + signal.dead_threads_min_flt + signal.children_min_flt};
+            if (!(wo.flags & WNOWAIT)) {
+                // The child's usage (and its own reaped children's) joins ours (Linux's
+                // __exit_signal/wait_task_zombie accounting into signal->c*).
+                self->m_signal->children_runtime_ns += result.runtime_ns;
+                self->m_signal->children_min_flt += result.min_flt;
+                child.m_exit_state = Task::ExitState::Dead;
+                unhash_task_locked(child);
+                to_release = &child;
+            }
+            found = result;
+            return true;
         }
-        return result;
-    }
+        return false;
+    });
+    if (found.pid)
+        return found;
     if (!any)
         return Error::from_errno(ECHILD);
-    return WaitResult{0, 0, 0, 0};
+    return found;
 }
 
 ErrorOr<WaitResult> do_wait(const WaitOptions& wo) {
@@ -319,6 +417,7 @@ ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
         return Error::from_errno(EINVAL);
     WaitOptions wo{type, id, options};
+    int pidfd_flags = 0;
     switch (type) {
     case P_ALL:
         break;
@@ -332,10 +431,29 @@ ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint
         if (id == 0)
             wo.id = current()->m_signal->pgrp;
         break;
+    case P_PIDFD: {
+        if (id < 0)
+            return Error::from_errno(EINVAL);
+        // The pidfd's process by its number, which cannot be reused while the pidfd is open.
+        auto pid = TRY(pidfd_get_pid(id, &pidfd_flags));
+        wo.type = P_PID;
+        wo.id = pid->number();
+        if (pidfd_flags & O_NONBLOCK)
+            wo.flags |= WNOHANG;
+        break;
+    }
     default:
-        return Error::from_errno(EINVAL);  // P_PIDFD arrives with pidfds
+        return Error::from_errno(EINVAL);
     }
     WaitResult result = TRY(do_wait(wo));
+    // A non-blocking pidfd turns "not exited yet" into EAGAIN (unless WNOHANG asked for 0).
+    // Linux's sys_waitid still clears the siginfo then, as it does after any error.
+    if (!result.pid && !(options & WNOHANG) && (pidfd_flags & O_NONBLOCK)) {
+        siginfo_t info{};
+        if (user_info)
+            TRY(copy_to_user(user_info, &info, sizeof(info)));
+        return Error::from_errno(EAGAIN);
+    }
     if (user_info) {
         siginfo_t info{};
         if (result.pid) {

@@ -22,6 +22,9 @@ constexpr int killed_by_signal(int signal) { return signal & 0x7f; }
 void mm_release(Task& task);
 // Ends every thread of the process (exit_group(2), fatal signals).
 [[noreturn]] void do_group_exit(int wait_status);
+// Unlinks a dead task from the process tree, its thread list and its pid (release_task without
+// the final put_task_struct). Tasklist lock held.
+void unhash_task_locked(Task& task);
 
 // wait4(2) and waitid(2) (do_wait), registered with the process syscalls.
 ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t user_rusage);

@@ -23,6 +23,7 @@
 #include "task/Cred.h"
 #include "task/NsProxy.h"
 #include "task/Pid.h"
+#include "task/PidFd.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
@@ -37,42 +38,40 @@ namespace {
 
 // ---- Fault injection ------------------------------------------------------------------------
 
-constinit std::atomic<unsigned> g_fail_nth{0};
-constinit unsigned g_fail_countdown = 0;
-constinit bool g_fail_armed = false;
+// fail_nth= on the command line and the fork_fail_nth self-test: a one-shot setting that the
+// next copy_process gives to its task's own counter for the duration of the fork.
+constinit std::atomic<unsigned> g_fork_fail_nth{0};
 
-bool fork_fail_hook() {
-    if (!g_fail_armed)
+// The allocator's hook (Linux's should_fail, fail_nth part): each allocation counts the
+// current task's fail_nth down, and the one that brings it to 0 fails. Allocations happen only
+// in task context, so current() is the task that asked.
+bool task_fail_nth_hook() {
+    Task* task = current();
+    unsigned n = task ? task->m_fail_nth.load(std::memory_order_relaxed) : 0;
+    if (!n)
         return false;
-    if (--g_fail_countdown == 0) {
-        g_fail_armed = false;
-        return true;
-    }
-    return false;
+    task->m_fail_nth.store(n - 1, std::memory_order_relaxed);
+    return n == 1;
 }
 
-// Arms the allocator's fail hook for the duration of one copy_process when fail_nth is set.
+// Arms the current task's counter with the one-shot setting for one copy_process, and disarms
+// it after, so that a setting larger than the fork's allocations fails nothing else.
 class FailNthScope {
 public:
     FailNthScope() {
-        unsigned n = g_fail_nth.exchange(0);
+        unsigned n = g_fork_fail_nth.exchange(0);
         if (!n)
             return;
-        g_fail_countdown = n;
-        g_fail_armed = true;
-        m_previous = mm::set_fail_hook(fork_fail_hook);
-        m_installed = true;
+        current()->m_fail_nth.store(n);
+        m_armed = true;
     }
     ~FailNthScope() {
-        if (m_installed) {
-            mm::set_fail_hook(m_previous);
-            g_fail_armed = false;
-        }
+        if (m_armed)
+            current()->m_fail_nth.store(0);
     }
 
 private:
-    mm::FailHook m_previous{nullptr};
-    bool m_installed{false};
+    bool m_armed{false};
 };
 
 // ---- The unborn child -----------------------------------------------------------------------
@@ -243,15 +242,12 @@ ErrorOr<void> check_clone_flags(uint64_t flags, const Task& parent) {
     return {};
 }
 
-// copy_process: builds the child, returns it not yet running.
-ErrorOr<Task*> copy_process(const KernelCloneArgs& args) {
+// copy_process: builds the child, returns it not yet running. CLONE_PIDFD's descriptor is
+// prepared in `pidfd`, for the caller to install once the child is published.
+ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd) {
     uint64_t flags = args.flags;
     Task& parent = *current();
     TRY(check_clone_flags(flags, parent));
-    if (flags & CLONE_PIDFD) {
-        // pidfds arrive with the threads issue (clone3, pidfd_open).
-        return Error::from_errno(EINVAL);
-    }
     // security_task_alloc would go here (no LSM).
 
     FailNthScope fail_nth;
@@ -280,7 +276,18 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args) {
     TRY(copy_namespaces(flags, *p, parent));
     // copy_io: no block-I/O contexts.
     TRY(copy_thread(args, *p, parent));
-    p->m_pid = TRY(alloc_pid());
+    p->m_pid = TRY(alloc_pid(args.set_tid, args.set_tid_size));
+
+    // After copy_files, so that a child with a table of its own does not get the descriptor.
+    // The number is written out now (a bad pointer fails the fork), the file installed last.
+    if (flags & CLONE_PIDFD) {
+        int fd = TRY(pidfd.prepare(parent.m_files.ptr(), *p->m_pid));
+        TRY(copy_to_user(args.pidfd, &fd, sizeof(fd)));
+    }
+    // cgroup_can_fork: there is no cgroup2 file system, so no descriptor can name a cgroup
+    // directory; Linux says EBADF for a descriptor that does not.
+    if (flags & CLONE_INTO_CGROUP)
+        return Error::from_errno(EBADF);
 
     p->m_set_child_tid = (flags & CLONE_CHILD_SETTID) ? args.child_tid : 0;
     p->m_clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? args.child_tid : 0;
@@ -299,6 +306,7 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args) {
         p->m_group_leader = parent.m_group_leader;
         p->m_tgid = parent.m_tgid;
         p->m_signal->nr_threads++;
+        p->m_signal->live.fetch_add(1, std::memory_order_relaxed);
     } else {
         p->m_exit_signal = args.exit_signal;
         p->m_group_leader = &*p;
@@ -313,11 +321,18 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args) {
         p->m_real_parent = &parent;
     }
     p->m_parent = p->m_real_parent;
-    if (p->m_real_parent)
-        p->m_real_parent->m_children.push_back(*p);
     attach_pid(*p->m_pid, *p);
-    if (p->m_group_leader == &*p)
+    if (thread_group_leader(*p)) {
+        // A process: its parent's child, and the first of its own threads.
+        if (p->m_real_parent)
+            p->m_real_parent->m_children.push_back(*p);
         process_list().push_back(*p);
+        p->m_signal->thread_head.push_back(*p);
+    } else {
+        // A thread: one more in its group's list (walked under either lock).
+        SpinlockGuard siglock(p->m_sighand->siglock);
+        p->m_signal->thread_head.push_back(*p);
+    }
     get_task_struct(*p);  // the process tree's reference, dropped when the child is reaped
     count_fork();
     trace::emit(trace::Event::TaskNewtask, "pid={} comm={} clone_flags={:x} oom_score_adj=0", p->m_tid,
@@ -333,7 +348,9 @@ void wait_for_vfork_done(Task& child, Completion& vfork) {
 
 }  // namespace
 
-void set_fork_fail_nth(unsigned n) { g_fail_nth.store(n); }
+void set_fork_fail_nth(unsigned n) { g_fork_fail_nth.store(n); }
+
+void fault_injection_init() { mm::set_fail_hook(task_fail_nth_hook); }
 
 void fork_child_started(Task& child) {
     // Written by the child itself, in its own address space; a bad pointer is ignored.
@@ -343,16 +360,27 @@ void fork_child_started(Task& child) {
     }
 }
 
-ErrorOr<Task*> copy_process_for_test(const KernelCloneArgs& args) { return copy_process(args); }
+ErrorOr<Task*> copy_process_for_test(const KernelCloneArgs& args) {
+    PidfdReservation pidfd;
+    Task* child = TRY(copy_process(args, pidfd));
+    pidfd.install();
+    return child;
+}
 
 void discard_unstarted_child(Task* child) {
     {
         SpinlockGuard guard(tasklist_lock());
         child->m_sibling_node.unlink();
         child->m_tasks_node.unlink();
+        {
+            SpinlockGuard siglock(child->m_sighand->siglock);
+            child->m_thread_node.unlink();
+        }
         detach_pid(*child->m_pid);
-        if (child->m_group_leader != child)
+        if (child->m_group_leader != child) {
             child->m_signal->nr_threads--;
+            child->m_signal->live.fetch_sub(1, std::memory_order_relaxed);
+        }
     }
     arch::release_thread_state(child->m_context);
     put_task_struct(*child);  // the tree's reference
@@ -366,7 +394,9 @@ ErrorOr<int> kernel_clone(const KernelCloneArgs& args) {
     if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID) && args.pidfd == args.parent_tid)
         return Error::from_errno(EINVAL);
 
-    Task* p = TRY(copy_process(args));
+    PidfdReservation pidfd;
+    Task* p = TRY(copy_process(args, pidfd));
+    pidfd.install();  // fd_install: the child is published, nothing can fail any more
     int nr = task_pid_nr(*p);
     trace::emit(trace::Event::SchedProcessFork, "comm={} pid={} child_comm={} child_pid={}",
                 StringView(current()->m_comm), current()->m_tid, StringView(p->m_comm), p->m_tid);

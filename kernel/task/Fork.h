@@ -17,6 +17,10 @@ struct KernelCloneArgs {
     uint64_t stack{0};        // the child's user stack pointer (0: the parent's)
     uint64_t stack_size{0};
     uint64_t tls{0};          // CLONE_SETTLS
+    // clone3's set_tid: the pid number(s) the child must get, innermost namespace first.
+    const int* set_tid{nullptr};
+    size_t set_tid_size{0};
+    uint64_t cgroup{0};  // CLONE_INTO_CGROUP's directory descriptor
 };
 
 // Creates a child of the current task and starts it; returns its pid (in the parent).
@@ -26,9 +30,14 @@ ErrorOr<int> kernel_clone(const KernelCloneArgs& args);
 // CLONE_CHILD_SETTID's write of its own tid.
 void fork_child_started(Task& child);
 
-// Fault injection for the fork path (Linux's fail_nth): the Nth allocation made inside the
-// next copy_process fails with ENOMEM (0: off). Set from the kernel command line (fail_nth=N)
-// or at run time; each fork consumes the setting.
+// Fault injection (Linux's fail_nth). Each task has its own counter, Task::m_fail_nth, set at
+// run time through /proc/<pid>/fail-nth: while it is N > 0, the task's Nth allocation from then
+// on fails (ENOMEM) — for a fork right after, the Nth allocation of copy_process.
+// fault_injection_init installs the allocator hook that does it (at boot).
+void fault_injection_init();
+// A one-shot setting for the next fork (fail_nth=N on the kernel command line, and the
+// fork_fail_nth self-test): the Nth allocation inside the next copy_process fails (0: off);
+// the counter is disarmed when that fork ends, whether it failed or not.
 void set_fork_fail_nth(unsigned n);
 
 // For the fault-injection self-test: copy_process on its own (the child is built and published

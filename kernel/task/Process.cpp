@@ -1,6 +1,8 @@
 // The process tree, task lifetime and pids.
 #include "task/Process.h"
 
+#include <linux/capability.h>
+
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
 #include "mm/AddressSpace.h"
@@ -52,6 +54,12 @@ uint64_t total_forks() { return g_total_forks.load(); }
 int nr_threads() { return int(nr_tasks()); }
 void count_fork() { g_total_forks.fetch_add(1); }
 
+void set_task_comm(Task& task, StringView name) {
+    size_t n = name.size() < sizeof(task.m_comm) - 1 ? name.size() : sizeof(task.m_comm) - 1;
+    __builtin_memcpy(task.m_comm, name.data(), n);
+    __builtin_memset(task.m_comm + n, 0, sizeof(task.m_comm) - n);
+}
+
 int task_pid_nr(const Task& task) { return task.m_tid; }
 int task_tgid_nr(const Task& task) { return task.m_tgid; }
 
@@ -68,11 +76,36 @@ Pid::~Pid() {
     --g_nr_pids;
 }
 
-ErrorOr<NonnullRefPtr<Pid>> alloc_pid() {
+ErrorOr<NonnullRefPtr<Pid>> alloc_pid(const int* set_tid, size_t set_tid_size) {
+    // One pid namespace level so far: at most one number can be asked for. (Linux also refuses
+    // any number but 1 in a namespace without an init, which the initial one always has.)
+    if (set_tid_size > 1)
+        return Error::from_errno(EINVAL);
+    int wanted = set_tid_size ? set_tid[0] : 0;
+    if (set_tid_size) {
+        if (wanted < 1 || wanted >= PID_MAX_DEFAULT)
+            return Error::from_errno(EINVAL);
+        const Cred& cred = *current()->m_cred;
+        if (!cred.capable(CAP_CHECKPOINT_RESTORE) && !cred.capable(CAP_SYS_ADMIN))
+            return Error::from_errno(EPERM);
+    }
     void* memory = g_pid_cache.allocate();
     if (!memory)
         return Error::from_errno(ENOMEM);
     SpinlockGuard guard(g_tasklist_lock);
+    auto publish = [&](int number) {
+        Pid* pid = new (memory) Pid(number);
+        bucket(number).push_back(*pid);
+        ++g_nr_pids;
+        return adopt_ref(*pid);
+    };
+    if (wanted) {
+        // idr_alloc of exactly that number: the cursor of the next automatic one stays.
+        if (!lookup_pid_locked(wanted))
+            return publish(wanted);
+        g_pid_cache.free(memory);
+        return Error::from_errno(EEXIST);
+    }
     // The next number after the last one handed out, wrapping to RESERVED_PIDS (pid 1 is
     // init's forever; low numbers stay for daemons, as Linux does).
     int candidate = g_last_pid;
@@ -82,10 +115,7 @@ ErrorOr<NonnullRefPtr<Pid>> alloc_pid() {
             candidate = RESERVED_PIDS;
         if (!lookup_pid_locked(candidate)) {
             g_last_pid = candidate;
-            Pid* pid = new (memory) Pid(candidate);
-            bucket(candidate).push_back(*pid);
-            ++g_nr_pids;
-            return adopt_ref(*pid);
+            return publish(candidate);
         }
     }
     g_pid_cache.free(memory);
@@ -108,6 +138,17 @@ Task* find_task_by_pid(int number) {
     g_tasklist_lock.assert_held();
     Pid* pid = lookup_pid_locked(number);
     return pid ? pid->m_task : nullptr;
+}
+
+Task* next_task_by_pid_impl(int from, bool (*accept)(Task&, void*), void* context) {
+    g_tasklist_lock.assert_held();
+    Pid* best = nullptr;
+    for (auto& chain : g_pid_hash)
+        for (auto& pid : chain)
+            if (pid.number() >= from && pid.task() && (!best || pid.number() < best->number()) &&
+                accept(*pid.task(), context))
+                best = &pid;
+    return best ? best->task() : nullptr;
 }
 
 size_t nr_pids_allocated() {

@@ -2,6 +2,7 @@
 // The process tree and task lifetime (Linux's tasklist_lock, get/put_task_struct, the pid
 // lookups) — what fork, exit, wait and kill share.
 #include "lib/Spinlock.h"
+#include "task/Signal.h"
 #include "task/Task.h"
 
 namespace kernel {
@@ -27,6 +28,32 @@ void for_each_process(F fn) {
         if (fn(task))
             return;
 }
+
+// Thread groups (Linux's for_each_thread, thread_group_leader, thread_group_empty). The thread
+// list is walked with the tasklist lock or the process's siglock held; fn returns true to stop.
+template <typename F>
+void for_each_thread(Task& task, F fn) {
+    for (auto& thread : task.m_signal->thread_head)
+        if (fn(thread))
+            return;
+}
+inline bool thread_group_leader(const Task& task) { return task.m_group_leader == &task; }
+// No thread but `task` is left in its process's thread list.
+inline bool thread_group_empty(const Task& task) {
+    Task* first = task.m_signal->thread_head.first();
+    return !first || (first == &task && !task.m_signal->thread_head.next(*first));
+}
+
+// The task with the smallest pid number >= `from` that `accept(task)` takes, or null (Linux's
+// next_tgid walk of the pid numbers, for /proc's listings). Tasklist lock held.
+Task* next_task_by_pid_impl(int from, bool (*accept)(Task&, void*), void* context);
+template <typename F>
+Task* next_task_by_pid_locked(int from, F accept) {
+    return next_task_by_pid_impl(from, [](Task& task, void* fn) { return (*static_cast<F*>(fn))(task); }, &accept);
+}
+
+// Linux's __set_task_comm: the name a task goes by, cut to 15 bytes, the rest of m_comm zeroed.
+void set_task_comm(Task& task, StringView name);
 
 // The pid number of a task as its own namespace sees it (one level for now).
 int task_pid_nr(const Task& task);

@@ -19,12 +19,15 @@ constexpr bool valid_signal(int sig) { return sig >= 0 && sig <= NSIG_COUNT; }
 inline constexpr SigSet UNBLOCKABLE = sigmask(SIGKILL) | sigmask(SIGSTOP);
 
 // rt_sigaction's struct (the kernel ABI: handler, flags, restorer, mask).
-struct KSigAction {
+// Packed to 28 bytes (every SA_* flag fits in 32 bits): the 64 of a SighandStruct then take
+// under 2 KiB, half the kmalloc size class they would need at 32 bytes each; one per process.
+struct __attribute__((packed, aligned(4))) KSigAction {
     uint64_t handler{0};  // SIG_DFL (0), SIG_IGN (1) or a user address
-    uint64_t flags{0};
     uint64_t restorer{0};
     SigSet mask{0};
+    uint32_t flags{0};
 };
+static_assert(sizeof(KSigAction) == 28);
 
 // A queued signal and its siginfo (Linux's struct sigqueue).
 struct SigQueueEntry {

@@ -12,9 +12,9 @@
 // (exit_notify sends SIGCHLD with the tasklist lock held; the timer tick finds the process to
 // send SIGALRM to under the tasklist lock).
 //
-// What a process is here: one task (threads arrive with CLONE_THREAD's issue), so "every
-// thread of the group" below is the task itself, and a signal sent to the group is queued on
-// the shared set and delivered by that task.
+// A process is a thread group: a signal sent to the group is queued on the shared set and taken
+// by whichever thread does not block it (complete_signal picks one to wake); a fatal one kills
+// every thread. The thread list is walked under the siglock.
 #include <arch/Cpu.h>
 #include <arch/SignalFrame.h>
 #include <arch/Time.h>
@@ -116,10 +116,12 @@ bool sig_ignored(const Task& task, int sig, bool force) {
 }
 
 // Linux's prepare_signal: job-control side effects, then whether to queue at all.
-bool prepare_signal(Task& task, int sig, bool force) {
+bool prepare_signal(Task& task, int sig, bool force, bool group) {
     SignalStruct& signal = *task.m_signal;
-    if (signal.group_exiting || task.m_exit_state != Task::ExitState::Alive)
-        return false;  // the process is dying: the signal could not matter any more
+    // The process is dying (or, for a thread-directed signal, that thread is): the signal could
+    // not matter any more. A group signal still reaches a process whose leader has exited.
+    if (signal.group_exiting || (!group && task.m_exit_state != Task::ExitState::Alive))
+        return false;
     if (sig_kernel_stop(sig)) {
         // A stop signal cancels a pending SIGCONT...
         flush_signal_everywhere(task, sigmask(SIGCONT));
@@ -139,26 +141,71 @@ void signal_wake_up(Task& task) {
         wake_up_process(&task);
 }
 
-// Linux's complete_signal for a one-task process: a signal that will kill takes the whole
-// process down at once (SIGKILL for every thread), except the core-dumping ones, which go
-// through get_signal so the dump (not written here) could be made.
-void complete_signal(Task& task, int sig) {
+// Linux's wants_signal: could this thread take `sig` now? Not if it blocks it or is exiting;
+// a thread already busy with another pending signal is passed over unless it is running.
+bool wants_signal(int sig, Task& thread) {
+    if (thread.m_blocked & sigmask(sig))
+        return false;
+    if (thread.m_exiting || thread.m_exit_state != Task::ExitState::Alive)
+        return false;
+    if (sig == SIGKILL || &thread == current())
+        return true;
+    // Linux asks whether the thread was already told of a signal (TIF_SIGPENDING); here: has it
+    // another deliverable signal than this one, which was just queued.
+    SigSet others = (read_set(thread.m_pending.signal) | read_set(thread.m_signal->shared_pending.signal)) & ~sigmask(sig);
+    return !(others & ~thread.m_blocked);
+}
+
+// Linux's complete_signal: pick the thread that will take the signal (the target if it can,
+// else, for a group signal, any thread that can; none: it stays pending until one unblocks it).
+// A signal that will kill takes the whole process down at once (SIGKILL for every thread),
+// except the core-dumping ones, which go through get_signal so the dump can be made.
+void complete_signal(Task& task, int sig, bool group) {
     SignalStruct& signal = *task.m_signal;
+    Task* chosen = nullptr;
+    if (wants_signal(sig, task)) {
+        chosen = &task;
+    } else if (group) {
+        for_each_thread(task, [&](Task& thread) {
+            if (!wants_signal(sig, thread))
+                return false;
+            chosen = &thread;
+            return true;
+        });
+    }
+    if (!chosen) {
+        // Nobody takes it now; it waits for a thread to unblock it. A thread in rt_sigtimedwait
+        // takes blocked signals (Linux unblocks them in ->blocked for the wait, keeping
+        // real_blocked; Sprout keeps one mask), so the sleepers are woken to look.
+        if (group)
+            for_each_thread(task, [](Task& thread) {
+                signal_wake_up(thread);
+                return false;
+            });
+        else
+            signal_wake_up(task);
+        return;
+    }
     bool fatal = !sig_in_mask(sig, SIG_KERNEL_IGNORE_MASK | SIG_KERNEL_STOP_MASK) &&
                  sig_handler(task, sig) == uint64_t(SIG_DFL);
-    if (fatal && !(task.m_blocked & sigmask(sig)) && !signal.group_exiting && !sig_kernel_coredump(sig) &&
+    if (fatal && !(chosen->m_blocked & sigmask(sig)) && !signal.group_exiting && !sig_kernel_coredump(sig) &&
         !is_unkillable(task)) {
         signal.group_exiting = true;
         signal.group_exit_code = killed_by_signal(sig);
-        task.m_pending.signal |= sigmask(SIGKILL);
+        for_each_thread(task, [](Task& thread) {
+            thread.m_pending.signal |= sigmask(SIGKILL);
+            signal_wake_up(thread);
+            return false;
+        });
+        return;
     }
-    signal_wake_up(task);
+    signal_wake_up(*chosen);
 }
 
 // Linux's __send_signal_locked. Siglock held.
 ErrorOr<void> send_signal_locked(Task& task, int sig, const siginfo_t& info, bool group, bool force) {
     task.m_sighand->siglock.assert_held();
-    if (!prepare_signal(task, sig, force))
+    if (!prepare_signal(task, sig, force, group))
         return {};
     SigPending& pending = group ? task.m_signal->shared_pending : task.m_pending;
     // One instance of a legacy signal at a time: a second one merges with the first.
@@ -177,7 +224,7 @@ ErrorOr<void> send_signal_locked(Task& task, int sig, const siginfo_t& info, boo
         // ...anything else is still sent, without its siginfo.
     }
     pending.signal |= sigmask(sig);
-    complete_signal(task, sig);
+    complete_signal(task, sig, group);
     return {};
 }
 
@@ -535,6 +582,39 @@ void exit_to_user_mode(arch::TrapFrame& frame) {
 }
 
 // ---- The rest of task/SignalDelivery.h ------------------------------------------------------
+
+int zap_other_threads(Task& task) {
+    task.m_sighand->siglock.assert_held();
+    int count = 0;
+    for_each_thread(task, [&](Task& thread) {
+        if (&thread == &task || thread.m_exit_state != Task::ExitState::Alive)
+            return false;
+        ++count;
+        thread.m_pending.signal |= sigmask(SIGKILL);
+        signal_wake_up(thread);
+        return false;
+    });
+    return count;
+}
+
+void exit_signals(Task& task) {
+    if (!task.m_sighand || !task.m_signal)
+        return;
+    SpinlockGuard guard(task.m_sighand->siglock);
+    task.m_exiting = true;
+    // Linux's retarget_shared_pending: process-wide signals this thread could have taken go to
+    // threads that can, which might otherwise sleep on with them pending.
+    SigSet orphaned = task.m_signal->shared_pending.signal & ~task.m_blocked;
+    if (!orphaned || thread_group_empty(task))
+        return;
+    for_each_thread(task, [&](Task& thread) {
+        if (thread.m_exiting || !(orphaned & ~thread.m_blocked))
+            return false;
+        orphaned &= thread.m_blocked;
+        signal_wake_up(thread);
+        return !orphaned;
+    });
+}
 
 void force_sig_fault(int sig, int code, uint64_t addr) {
     siginfo_t info{};

@@ -11,6 +11,7 @@
 #include "lib/Spinlock.h"
 #include "lib/kstd.h"
 #include "task/SigPending.h"
+#include "task/Task.h"
 #include "task/WaitQueue.h"
 
 namespace kernel {
@@ -44,9 +45,23 @@ public:
 
     SigPending shared_pending;      // under the sighand lock
     WaitQueue wait_chldexit;        // parents sleeping in wait4/waitid
+    // The threads (Linux's thread_head): see Task::m_thread_node for its locking.
+    IntrusiveList<Task, &Task::m_thread_node> thread_head;
     int nr_threads{1};
+    // Threads that have not reached do_exit's end yet (Linux's signal->live): the last one out
+    // takes the process-wide state (timers) with it.
+    std::atomic<int> live{1};
+    // Linux's SIGNAL_GROUP_EXIT: every thread is dying with group_exit_code (exit_group, a fatal
+    // signal). Under the siglock.
     int group_exit_code{0};
     bool group_exiting{false};
+    // execve from a thread (de_thread): the exec'ing thread, which the others wake as they die.
+    // Threads killed for it exit quietly (status 0), not as a group exit.
+    Task* group_exec_task{nullptr};
+    // CPU time and minor faults of threads already released (Linux's sum_sched_runtime, min_flt):
+    // with the live threads', the process's usage.
+    uint64_t dead_threads_runtime_ns{0};
+    uint64_t dead_threads_min_flt{0};
     RLimit rlim[RLIMIT_COUNT]{};
     int pgrp{0};                    // process group id (pid number)
     int session{0};                 // session id

@@ -57,6 +57,12 @@ void force_sig_fault(int sig, int code, uint64_t addr);
 // Signal delivery failed (the frame could not be written): SIGSEGV, fatal if SIGSEGV itself was
 // being delivered (Linux's force_sigsegv).
 void force_sigsegv(int sig);
+// Linux's zap_other_threads: SIGKILL to every other live thread of the process; returns how
+// many. Siglock held.
+int zap_other_threads(Task& task);
+// Linux's exit_signals: the task is exiting (no longer a target for signals), and the process's
+// pending signals it could have taken are handed to another thread.
+void exit_signals(Task& task);
 
 // Queues `sig` for `task` (or its process, `group`) and wakes it, checking nothing about the
 // sender: the generation step shared by kill, tkill, rt_sigqueueinfo, the timer and exit

@@ -4,6 +4,7 @@
 // fs, sighand, signal, nsproxy, cred, pid) as refcounted members.
 #include <arch/Context.h>
 
+#include "lib/ErrorOr.h"
 #include "lib/IntrusiveList.h"
 #include "lib/RefPtr.h"
 #include "lib/kstd.h"
@@ -64,6 +65,25 @@ struct Task {
     uint64_t m_clear_child_tid{0};
     uint64_t m_robust_list_head{0};
 
+    // What restart_syscall(2) resumes (Linux's restart_block): a sleep interrupted with
+    // -ERESTART_RESTARTBLOCK saves its arguments here; with no handler run, the syscall is
+    // re-entered as restart_syscall, which calls fn. fn null: EINTR (do_no_restart_syscall).
+    struct RestartBlock {
+        ErrorOr<long> (*fn)(RestartBlock&){nullptr};
+        struct {
+            uint64_t uaddr;
+            uint64_t deadline_ns;  // monotonic
+            uint32_t val;
+            uint32_t bitset;
+            unsigned flags;
+        } futex{};
+        struct {
+            uint64_t ufds;
+            uint64_t deadline_ns;  // monotonic; ~0: no timeout
+            unsigned nfds;
+        } poll{};
+    } m_restart_block;
+
     // Shared per-task state: null for kernel threads (they borrow the kernel's page tables and
     // have no descriptors), set for user tasks. Each CLONE_* flag decides "share or copy".
     RefPtr<MmStruct> m_mm;
@@ -83,17 +103,24 @@ struct Task {
     Task* m_parent{nullptr};
     IntrusiveListNode m_sibling_node;
     IntrusiveListNode m_tasks_node;  // process_list(), for leaders
+    // The process's thread list (SignalStruct::thread_head, Linux's thread_node): changed under
+    // the tasklist lock and the siglock, so either is enough to walk it.
+    IntrusiveListNode m_thread_node;
     IntrusiveList<Task, &Task::m_sibling_node> m_children;
 
     // Death (Linux's exit_signal, exit_code, exit_state). exit_code is a wait status.
     enum class ExitState : uint8_t { Alive, Zombie, Dead };
     ExitState m_exit_state{ExitState::Alive};
+    bool m_exiting{false};  // Linux's PF_EXITING: in do_exit, no longer a reaper for orphans
     int m_exit_signal{0};  // sent to the parent at exit; -1 for threads
     int m_exit_code{0};
     int m_pdeath_signal{0};
     Completion* m_vfork_done{nullptr};  // the vfork parent's, completed at exec or exit
     uint64_t m_set_child_tid{0};
     bool m_did_exec{false};  // setpgid refuses children that have exec'd (EACCES)
+    // Linux's fail_nth (/proc/<pid>/fail-nth): while N > 0, each allocation the task makes
+    // counts it down, and the one that brings it to 0 fails (task/Fork.cpp's allocator hook).
+    std::atomic<unsigned> m_fail_nth{0};
 
     // Signals (Linux's pending, blocked, saved_sigmask, sas_ss_*).
     SigPending m_pending;

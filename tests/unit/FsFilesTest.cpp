@@ -111,6 +111,42 @@ TEST_F(FsFilesTest, CloneCopiesTheTableNotTheFiles) {
     EXPECT_EQ(MUST(copy->get(200))->position(), 7u);
 }
 
+TEST_F(FsFilesTest, AReservedDescriptorIsTakenButHoldsNoFile) {
+    auto files = MUST(FilesStruct::create());
+    auto file = open_file();
+    ASSERT_EQ(MUST(files->install(file, false)), 0);
+    int fd = MUST(files->reserve());
+    EXPECT_EQ(fd, 1);
+    // Nothing is there for the other calls, yet the number is not free.
+    EXPECT_EQ(errno_of(files->get(fd)), EBADF);
+    EXPECT_EQ(errno_of(files->close(fd)), EBADF);
+    EXPECT_EQ(errno_of(files->close_on_exec(fd)), EBADF);
+    EXPECT_EQ(errno_of(files->install_at(fd, file, false)), EBUSY);
+    EXPECT_TRUE(files->is_open(fd));
+    EXPECT_EQ(files->count(), 1);
+    EXPECT_EQ(MUST(files->install(file, false)), 2);
+    // A copy of the table does not inherit the reservation.
+    auto copy = MUST(files->clone());
+    EXPECT_FALSE(copy->is_open(fd));
+    EXPECT_EQ(MUST(copy->install(file, false)), 1);
+    // Filled: a file like any other.
+    files->install_reserved(fd, file, true);
+    EXPECT_EQ(MUST(files->get(fd)).ptr(), file.ptr());
+    EXPECT_TRUE(MUST(files->close_on_exec(fd)));
+    // Or given back.
+    int other = MUST(files->reserve());
+    EXPECT_EQ(other, 3);
+    files->unreserve(other);
+    EXPECT_FALSE(files->is_open(other));
+    EXPECT_EQ(MUST(files->install(file, false)), 3);
+    EXPECT_EQ(files->max_fds(), FilesStruct::INITIAL_SLOTS);
+    // At the limit: EMFILE.
+    auto small = MUST(FilesStruct::create());
+    EXPECT_EQ(MUST(small->reserve(1)), 0);
+    EXPECT_EQ(errno_of(small->reserve(1)), EMFILE);
+    small->unreserve(0);
+}
+
 TEST_F(FsFilesTest, AllocationFailureIsEnomem) {
     auto files = MUST(FilesStruct::create());
     auto file = open_file();

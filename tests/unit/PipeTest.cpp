@@ -10,6 +10,7 @@
 
 #include "FsTestSupport.h"
 #include "fs/Pipe.h"
+#include "fs/Poll.h"
 #include "lib/OwnPtr.h"
 
 namespace kernel::fstest {
@@ -68,6 +69,16 @@ private:
         return {};
     }
     void send_sigpipe() override { ++sigpipes; }
+    void poll_wait_queues(File&, PollTable* table, bool reader, bool writer) override {
+        if (table) {
+            poll_read_registrations += reader;
+            poll_write_registrations += writer;
+        }
+    }
+
+public:
+    int poll_read_registrations{0};
+    int poll_write_registrations{0};
 };
 
 template <typename T>
@@ -412,6 +423,44 @@ TEST_F(PipeTest, FaultsInUserMemory) {
     // A write whose source ends in a fault: the pages before it count, the faulting one not.
     EXPECT_EQ(MUST(m_write->write(IoBuffer::user(user.address(4096)), 3 * 4096, offset)), 4096u);
     EXPECT_EQ(fionread(), 4096u);
+}
+
+// A poll table that only counts: the fake pipe's queues are not real wait queues.
+class CountingPollTable final : public PollTable {
+public:
+    void queue(File&, WaitQueue&) override { ++queued; }
+    void poll_again_soon() override {}
+    int queued{0};
+};
+
+TEST_F(PipeTest, PollReportsWhatLinuxsPipePollReports) {
+    CountingPollTable table;
+    // Empty, both ends open: the write end may write, the read end waits. Each end registers
+    // on its own queue.
+    EXPECT_EQ(m_read->poll(&table), 0u);
+    EXPECT_EQ(m_write->poll(&table), unsigned(POLLOUT | POLLWRNORM));
+    EXPECT_EQ(pipe().poll_read_registrations, 1);
+    EXPECT_EQ(pipe().poll_write_registrations, 1);
+    // Without a table nothing registers.
+    EXPECT_EQ(m_read->poll(nullptr), 0u);
+    EXPECT_EQ(pipe().poll_read_registrations, 1);
+    ASSERT_EQ(MUST(write("x")), 1u);
+    EXPECT_EQ(m_read->poll(nullptr), unsigned(POLLIN | POLLRDNORM));
+    // Full: no POLLOUT.
+    fill(4096);
+    EXPECT_EQ(m_write->poll(nullptr), 0u);
+    // The reader gone: POLLERR for the writer, with no room still.
+    m_read = nullptr;
+    EXPECT_EQ(m_write->poll(nullptr), unsigned(POLLERR));
+}
+
+TEST_F(PipeTest, PollSaysHangUpOnceTheWritersAreGone) {
+    ASSERT_EQ(MUST(write("ab")), 2u);
+    m_write = nullptr;
+    // Data still waiting and no writer: both POLLIN and POLLHUP.
+    EXPECT_EQ(m_read->poll(nullptr), unsigned(POLLIN | POLLRDNORM | POLLHUP));
+    EXPECT_EQ(read(10), "ab");
+    EXPECT_EQ(m_read->poll(nullptr), unsigned(POLLHUP));
 }
 
 }  // namespace

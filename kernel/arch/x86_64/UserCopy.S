@@ -5,6 +5,11 @@
  *
  * bool x86_user_copy(void* dst, const void* src, size_t n)
  * bool x86_user_clear(void* dst, size_t n)
+ * bool x86_user_load32(const uint32_t* uaddr, uint32_t* value)
+ * bool x86_user_cmpxchg32(uint32_t* uaddr, uint32_t* expected, uint32_t desired)
+ *
+ * The last two are futex accesses: one aligned 32-bit load (a byte copy could see a word half
+ * old, half new), and a locked compare-exchange that leaves the value found in *expected.
  */
     .text
     .globl x86_user_copy
@@ -22,6 +27,21 @@ x86_user_clear:
     movl $1, %eax
     ret
 
+    .globl x86_user_load32
+x86_user_load32:
+3:  movl (%rdi), %eax
+    movl %eax, (%rsi)
+    movl $1, %eax
+    ret
+
+    .globl x86_user_cmpxchg32
+x86_user_cmpxchg32:
+    movl (%rsi), %eax
+4:  lock cmpxchgl %edx, (%rdi)
+    movl %eax, (%rsi)
+    movl $1, %eax
+    ret
+
 user_access_fault:
     xorl %eax, %eax
     ret
@@ -30,3 +50,5 @@ user_access_fault:
     .p2align 3
     .quad 1b, user_access_fault
     .quad 2b, user_access_fault
+    .quad 3b, user_access_fault
+    .quad 4b, user_access_fault

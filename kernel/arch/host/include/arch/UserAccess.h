@@ -26,4 +26,17 @@ inline bool user_clear(void* dst, size_t n) {
     std::memset(dst, 0, n);
     return true;
 }
+inline bool user_load_u32(const void* uaddr, uint32_t& value) {
+    if (!host_user_ok(uaddr, sizeof(value)))
+        return false;
+    value = __atomic_load_n(static_cast<const uint32_t*>(uaddr), __ATOMIC_SEQ_CST);
+    return true;
+}
+inline bool user_cmpxchg_u32(void* uaddr, uint32_t& expected, uint32_t desired) {
+    if (!host_user_ok(uaddr, sizeof(expected)))
+        return false;
+    __atomic_compare_exchange_n(static_cast<uint32_t*>(uaddr), &expected, desired, false, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+    return true;
+}
 }  // namespace kernel::arch

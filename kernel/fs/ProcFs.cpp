@@ -1,0 +1,334 @@
+#include "fs/ProcFs.h"
+
+#include "fs/FileSystemType.h"
+#include "fs/PseudoFs.h"
+#include "lib/OwnPtr.h"
+#include "mm/PageAllocator.h"
+#include "mm/Slab.h"
+#include "task/Pid.h"
+#include "task/Process.h"
+#include "task/Scheduler.h"
+
+namespace kernel {
+
+namespace {
+
+using CreateError = PseudoDirectory::CreateError;
+using Style = PseudoFile::Style;
+
+// Inode numbers. The root is 1 (Linux's PROC_ROOT_INO) and its fixed entries follow; a task's
+// directories and files are numbered from the pid they were reached by, the thread id for
+// task/<tid>, and what they are, so a name keeps its number between lookups.
+constexpr uint64_t ROOT_INO = 1;
+enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth };
+uint64_t task_ino(int pid, int tid, TaskNode node) {
+    return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
+}
+
+template <typename T, typename... Args>
+ErrorOr<NonnullRefPtr<PseudoInode>> make(Args&&... args) {
+    return NonnullRefPtr<PseudoInode>(TRY(try_make_ref_counted<T>(std::forward<Args>(args)...)));
+}
+
+// name_to_int: a pid in canonical decimal (no sign, no leading zero); -1 for anything else.
+int parse_pid(StringView name) {
+    if (name.empty() || name.size() > 10 || (name.size() > 1 && name[0] == '0'))
+        return -1;
+    uint64_t value = 0;
+    for (char c : name) {
+        if (c < '0' || c > '9')
+            return -1;
+        value = value * 10 + uint64_t(c - '0');
+    }
+    return value < uint64_t(PID_MAX_DEFAULT) ? int(value) : -1;
+}
+
+// The pid `number` names, while it names a task (tasklist lock taken inside).
+RefPtr<Pid> find_live_pid(int number) {
+    SpinlockGuard guard(tasklist_lock());
+    Task* task = number > 0 ? find_task_by_pid(number) : nullptr;
+    return task ? task->m_pid : nullptr;
+}
+
+// Runs fn(task) under the tasklist lock while `pid` names a task (get_proc_task); ESRCH once
+// it has been reaped.
+template <typename F>
+auto with_task(const Pid& pid, F fn) -> ErrorOr<decltype(fn(std::declval<Task&>()))> {
+    SpinlockGuard guard(tasklist_lock());
+    Task* task = pid.task();
+    if (!task)
+        return Error::from_errno(ESRCH);
+    if constexpr (std::is_void_v<decltype(fn(*task))>) {
+        fn(*task);
+        return {};
+    } else {
+        return fn(*task);
+    }
+}
+
+// A file about one task; Linux's proc files say EIO to writes they do not take.
+class TaskFile : public PseudoFile {
+public:
+    TaskFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, Style style, NonnullRefPtr<Pid> pid)
+        : PseudoFile(fs, ino, 0644, parent, name, style, EIO), m_pid(std::move(pid)) {}
+
+protected:
+    NonnullRefPtr<Pid> m_pid;
+};
+
+// comm: the name and a newline (comm_show); a write sets the name of a thread of the writer's
+// own process, else EINVAL (comm_write). The written bytes are taken as they are, newline
+// included, up to 15.
+class CommFile final : public TaskFile {
+public:
+    CommFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "comm", Style::Seq, std::move(pid)) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        char comm[sizeof(Task::m_comm)];
+        TRY(with_task(*m_pid, [&](Task& task) { __builtin_memcpy(comm, task.m_comm, sizeof(comm)); }));
+        format_to(out, "{}\n", comm);
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t&) override {
+        char name[sizeof(Task::m_comm)];
+        StringView text = TRY(copy_written_text(buffer, size, name, sizeof(name)));
+        int writer = current()->m_tgid;
+        SpinlockGuard guard(tasklist_lock());
+        Task* task = m_pid->task();
+        if (!task)
+            return Error::from_errno(ESRCH);
+        if (task->m_tgid != writer)
+            return Error::from_errno(EINVAL);
+        set_task_comm(*task, text);
+        return size;
+    }
+};
+
+// fail-nth (proc_fail_nth_read/write): reads the counter and a newline; a write of N (any
+// base kstrtouint takes) sets it. No lseek, as Linux's has none.
+class FailNthFile final : public TaskFile {
+public:
+    FailNthFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "fail-nth", Style::SimpleNoSeek, std::move(pid)) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        unsigned n = TRY(with_task(*m_pid, [](Task& task) { return task.m_fail_nth.load(std::memory_order_relaxed); }));
+        format_to(out, "{}\n", n);
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t&) override {
+        char text[1 + 32 + 1 + 1];  // KSTRTOX_FROM_USER's buffer for an unsigned int
+        StringView written = TRY(copy_written_text(buffer, size, text, sizeof(text)));
+        auto n = uint32_t(TRY(parse_unsigned(written, 0, std::numeric_limits<uint32_t>::max())));
+        // The last thing this write does: from here on every allocation of the task counts.
+        TRY(with_task(*m_pid, [&](Task& task) { task.m_fail_nth.store(n, std::memory_order_relaxed); }));
+        return size;
+    }
+};
+
+// meminfo: the lines Sprout can fill truly, in Linux's order and format (show_val_kb: the
+// label in 16 columns, the value in kB in 8). No swap; slab memory is never reclaimable here,
+// and nothing else is either, so what is available is what is free.
+class MeminfoFile final : public PseudoFile {
+public:
+    MeminfoFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "meminfo", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        size_t slab_pages = 0;
+        for_each_slab_cache([&](const SlabCache& cache) { slab_pages += cache.pages_in_use(); });
+        size_t free_pages = page_allocator().free_pages();
+        constexpr size_t KB = PAGE_SIZE / 1024;
+        auto line = [&](StringView label, size_t pages) { format_to(out, "{:<16}{:>8} kB\n", label, pages * KB); };
+        line("MemTotal:", page_allocator().total_pages());
+        line("MemFree:", free_pages);
+        line("MemAvailable:", free_pages);
+        line("SwapTotal:", 0);
+        line("SwapFree:", 0);
+        line("Slab:", slab_pages);
+        line("SReclaimable:", 0);
+        line("SUnreclaim:", slab_pages);
+        return {};
+    }
+};
+
+// task/: the threads of one process, listed by thread id (proc_task_readdir).
+class ThreadsDir final : public PseudoDirectory {
+public:
+    ThreadsDir(FileSystem& fs, uint64_t ino, PseudoInode& parent, int tgid, int pid)
+        : PseudoDirectory(fs, ino, 0555, &parent, "task", CreateError::NoEntry), m_tgid(tgid), m_pid(pid) {}
+
+    ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override;
+
+    void list_entries(uint64_t position, DirectoryEmitter& out) override {
+        for (int from = position > 2 ? int(position - 2) : 1;;) {
+            int tid;
+            {
+                SpinlockGuard guard(tasklist_lock());
+                Task* task = next_task_by_pid_locked(from, [&](Task& t) { return t.m_tgid == m_tgid; });
+                tid = task ? task_pid_nr(*task) : 0;
+            }
+            if (!tid)
+                return;
+            char name[12];
+            size_t length = format_buffer(name, sizeof(name), "{}", tid);
+            if (!out.emit(StringView(name, length), task_ino(m_pid, tid, TaskNode::Dir), S_TYPE_DIR, 2 + uint64_t(tid) + 1))
+                return;
+            from = tid + 1;
+        }
+    }
+
+private:
+    int m_tgid;  // the process whose threads these are
+    int m_pid;   // the number /proc/<pid> was reached by
+};
+
+// /proc/<pid>/ and /proc/<pid>/task/<tid>/ (tgid_base_stuff and tid_base_stuff, in that order).
+constexpr PseudoEntry PROCESS_ENTRIES[] = {
+    {"task", S_TYPE_DIR | 0555},
+    {"comm", S_TYPE_REG | 0644},
+    {"fail-nth", S_TYPE_REG | 0644},
+};
+constexpr PseudoEntry THREAD_ENTRIES[] = {
+    {"comm", S_TYPE_REG | 0644},
+    {"fail-nth", S_TYPE_REG | 0644},
+};
+
+class TaskDir final : public PseudoDirectory {
+public:
+    // `pid` is the number the directory was reached by; `tid` the thread's for task/<tid>, 0
+    // for /proc/<pid> itself.
+    TaskDir(FileSystem& fs, PseudoInode& parent, StringView name, NonnullRefPtr<Pid> task_pid, int pid, int tid)
+        : PseudoDirectory(fs, task_ino(pid, tid, TaskNode::Dir), 0555, &parent, name, CreateError::NoEntry,
+                          tid ? 0 : 1),
+          m_task_pid(std::move(task_pid)),
+          m_pid(pid),
+          m_tid(tid) {}
+
+    ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
+        // Names in the directory of a task that has been reaped are gone too.
+        auto tgid = with_task(*m_task_pid, [](Task& task) { return task.m_tgid; });
+        int index = find_pseudo_entry(entries(), name);
+        if (tgid.is_error() || index < 0)
+            return Error::from_errno(ENOENT);
+        switch (index + (m_tid ? 1 : 0)) {  // the thread table lacks "task"
+        case 0:
+            return make<ThreadsDir>(fs(), task_ino(m_pid, 0, TaskNode::Threads), *this, tgid.value(), m_pid);
+        case 1:
+            return make<CommFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Comm), *this, m_task_pid);
+        case 2:
+            return make<FailNthFile>(fs(), task_ino(m_pid, m_tid, TaskNode::FailNth), *this, m_task_pid);
+        default:
+            return Error::from_errno(ENOENT);
+        }
+    }
+
+    void list_entries(uint64_t position, DirectoryEmitter& out) override {
+        // Numbered as lookup numbers them: the table's nodes follow Dir in TaskNode's order.
+        for (size_t i = position > 2 ? size_t(position - 2) : 0; i < entries().size(); ++i) {
+            auto node = TaskNode(i + 1 + (m_tid ? 1 : 0));
+            int tid = node == TaskNode::Threads ? 0 : m_tid;
+            if (!out.emit(entries()[i].name, task_ino(m_pid, tid, node), entries()[i].mode & S_TYPE_MASK, 2 + i + 1))
+                return;
+        }
+    }
+
+private:
+    std::span<const PseudoEntry> entries() const {
+        return m_tid ? std::span<const PseudoEntry>(THREAD_ENTRIES) : std::span<const PseudoEntry>(PROCESS_ENTRIES);
+    }
+
+    NonnullRefPtr<Pid> m_task_pid;  // the task the files are about
+    int m_pid;
+    int m_tid;
+};
+
+ErrorOr<NonnullRefPtr<PseudoInode>> ThreadsDir::lookup_entry(StringView name) {
+    int tid = parse_pid(name);
+    RefPtr<Pid> pid;
+    {
+        SpinlockGuard guard(tasklist_lock());
+        Task* task = tid > 0 ? find_task_by_pid(tid) : nullptr;
+        if (task && task->m_tgid == m_tgid)
+            pid = task->m_pid;
+    }
+    if (!pid)
+        return Error::from_errno(ENOENT);
+    return make<TaskDir>(fs(), *this, name, *pid, m_pid, tid);
+}
+
+constexpr PseudoEntry ROOT_ENTRIES[] = {
+    {"meminfo", S_TYPE_REG | 0444},
+    {"self", S_TYPE_LNK | 0777},
+    {"thread-self", S_TYPE_LNK | 0777},
+};
+constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
+// The root lists its fixed entries at positions 2, 3, 4 and then each process at this base
+// plus its pid, as Linux's proc_pid_readdir places them after its own entries.
+constexpr uint64_t PID_POSITION_BASE = 2 + sizeof(ROOT_ENTRIES) / sizeof(ROOT_ENTRIES[0]);
+
+class RootDir final : public PseudoDirectory {
+public:
+    explicit RootDir(FileSystem& fs) : PseudoDirectory(fs, ROOT_INO, 0555, nullptr, "", CreateError::NoEntry) {}
+
+    ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
+        int index = find_pseudo_entry(ROOT_ENTRIES, name);
+        uint64_t ino = ROOT_ENTRIES_INO + uint64_t(index);
+        if (index == 0)
+            return make<MeminfoFile>(fs(), ino, *this);
+        if (index > 0) {
+            // proc_self_get_link / proc_thread_self_get_link: the caller's own ids.
+            Task& self = *current();
+            if (!self.m_tgid)
+                return Error::from_errno(ENOENT);
+            char target[PseudoSymlink::TARGET_CAPACITY];
+            size_t length = index == 1 ? format_buffer(target, sizeof(target), "{}", self.m_tgid)
+                                       : format_buffer(target, sizeof(target), "{}/task/{}", self.m_tgid, self.m_tid);
+            return PseudoSymlink::create(fs(), ino, *this, name, StringView(target, length));
+        }
+        int number = parse_pid(name);
+        RefPtr<Pid> pid = find_live_pid(number);
+        if (!pid)
+            return Error::from_errno(ENOENT);
+        return make<TaskDir>(fs(), *this, name, *pid, number, 0);
+    }
+
+    void list_entries(uint64_t position, DirectoryEmitter& out) override {
+        if (!list_pseudo_entries(ROOT_ENTRIES, position, 2, ROOT_ENTRIES_INO, out))
+            return;
+        for (int from = position > PID_POSITION_BASE ? int(position - PID_POSITION_BASE) : 1;;) {
+            int tgid;
+            {
+                SpinlockGuard guard(tasklist_lock());
+                Task* task = next_task_by_pid_locked(from, [](Task& t) { return t.m_group_leader == &t; });
+                tgid = task ? task_pid_nr(*task) : 0;
+            }
+            if (!tgid)
+                return;
+            char name[12];
+            size_t length = format_buffer(name, sizeof(name), "{}", tgid);
+            if (!out.emit(StringView(name, length), task_ino(tgid, 0, TaskNode::Dir), S_TYPE_DIR,
+                          PID_POSITION_BASE + uint64_t(tgid) + 1))
+                return;
+            from = tgid + 1;
+        }
+    }
+};
+
+ErrorOr<NonnullRefPtr<Inode>> proc_mount(StringView, StringView data) {
+    if (!data.empty())
+        return Error::from_errno(EINVAL);  // hidepid=, gid=, subset=: not supported
+    auto fs = TRY(PseudoFs::create("proc"));
+    return NonnullRefPtr<Inode>(TRY(try_make_ref_counted<RootDir>(*fs)));
+}
+
+constinit FileSystemType g_proc_type{"proc", proc_mount};
+
+}  // namespace
+
+void proc_fs_init() { register_filesystem(g_proc_type); }
+
+}  // namespace kernel
