@@ -41,9 +41,9 @@ bool capable_sys_rawio() { return true; }
 
 // Page-table range walks with a lambda (the contract takes a function pointer and a context).
 template <typename F>
-void unmap_pages(arch::UserPageTable& table, VirtAddr start, VirtAddr end, F&& visit) {
+uint64_t unmap_pages(arch::UserPageTable& table, VirtAddr start, VirtAddr end, F&& visit) {
     using Fn = std::remove_reference_t<F>;
-    table.unmap_range(
+    return table.unmap_range(
         start, end, [](void* context, VirtAddr virt, PhysAddr frame) { (*static_cast<Fn*>(context))(virt, frame); },
         &visit);
 }
@@ -112,7 +112,44 @@ MmStruct::~MmStruct() {
         zap_range_locked(vma->m_start, vma->m_end);
         remove_vma_locked(*vma);
     }
+    // Linux's check_mm ("Bad rss-counter state"): every page counted in was counted out.
+    VERIFY(rss_locked() == 0);
     m_page_table.destroy();
+}
+
+uint64_t MmStruct::rss_counter(MmCounter counter) const {
+    SpinlockGuard guard(m_lock);
+    return m_rss[size_t(counter)];
+}
+
+uint64_t MmStruct::rss() const {
+    SpinlockGuard guard(m_lock);
+    return rss_locked();
+}
+
+uint64_t MmStruct::hiwater_rss() const {
+    SpinlockGuard guard(m_lock);
+    uint64_t rss = rss_locked();
+    return m_hiwater_rss > rss ? m_hiwater_rss : rss;
+}
+
+uint64_t MmStruct::rss_locked() const {
+    uint64_t total = 0;
+    for (uint64_t count : m_rss)
+        total += count;
+    return total;
+}
+
+void MmStruct::update_hiwater_rss_locked() {
+    uint64_t rss = rss_locked();
+    if (m_hiwater_rss < rss)
+        m_hiwater_rss = rss;
+}
+
+void setmax_mm_hiwater_rss(uint64_t& maxrss, const MmStruct& mm) {
+    uint64_t hiwater = mm.hiwater_rss();
+    if (maxrss < hiwater)
+        maxrss = hiwater;
 }
 
 void MmStruct::set_brk_start(VirtAddr start) {
@@ -139,7 +176,8 @@ void MmStruct::set_stack_limit(uint64_t bytes) {
 // (copy-on-write), frames shared by reference count.
 //
 // The child is built privately and only returned whole; if anything fails, dropping it releases
-// exactly what it took (its destructor is the unwind).
+// exactly what it took (its destructor is the unwind). Its RSS counters count what it maps,
+// shared tables included (Linux's copy_page_range does the same with add_mm_rss_vec).
 ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     auto child = TRY(create());
     SpinlockGuard guard(m_lock);
@@ -154,6 +192,7 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
         copy.copy_backing_from(vma);
         child->m_vmas.push_back(copy);
         ++child->m_map_count;
+        uint64_t& child_rss = child->m_rss[size_t(vma.rss_counter())];
         bool cow = !vma.is_shared();
         auto copy_pages = [&](VirtAddr start, VirtAddr end) -> ErrorOr<void> {
             if (start >= end)
@@ -173,6 +212,7 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
                                         put_user_frame(mapping.frame);
                                         return mapped.release_error();
                                     }
+                                    ++child_rss;
                                     return prot;
                                 });
         };
@@ -183,9 +223,11 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
             continue;
         }
         TRY(copy_pages(vma.m_start, shared_start));
-        TRY(child->m_page_table.share_from(m_page_table, shared_start, shared_end));
+        TRY(child->m_page_table.share_from(m_page_table, shared_start, shared_end, child_rss));
         TRY(copy_pages(shared_end, vma.m_end));
     }
+    // Linux's dup_mm: the child's high-water mark starts at what it maps.
+    child->m_hiwater_rss = child->rss_locked();
     return child;
 }
 
@@ -337,8 +379,19 @@ void MmStruct::merge_range_locked(VirtAddr start, VirtAddr end) {
 }
 
 // Drops every page of [start, end) (Linux's zap_page_range): the next access faults afresh.
+// Area by area, for the RSS counter each page leaves (holes have no pages). The high-water mark
+// is taken first, as Linux's unmap_region and zap_page_range do.
 void MmStruct::zap_range_locked(VirtAddr start, VirtAddr end) {
-    unmap_pages(m_page_table, start, end, [](VirtAddr, PhysAddr frame) { put_user_frame(frame); });
+    update_hiwater_rss_locked();
+    for (Vma* vma = find_vma_locked(start); vma && vma->m_start < end; vma = next_vma_locked(*vma)) {
+        VirtAddr from = vma->m_start > start ? vma->m_start : start;
+        VirtAddr to = vma->m_end < end ? vma->m_end : end;
+        uint64_t pages =
+            unmap_pages(m_page_table, from, to, [](VirtAddr, PhysAddr frame) { put_user_frame(frame); });
+        uint64_t& counter = m_rss[size_t(vma->rss_counter())];
+        VERIFY(counter >= pages);
+        counter -= pages;
+    }
 }
 
 // On-demand fork: the (at most two) shared page tables that [start, end) covers only partly

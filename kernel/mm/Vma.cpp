@@ -129,6 +129,12 @@ bool Vma::can_merge_with(const Vma& next) const {
            m_shared == next.m_shared && m_pgoff + (size() >> PAGE_SHIFT) == next.m_pgoff;
 }
 
+MmCounter Vma::rss_counter() const {
+    if (m_shared)
+        return MmCounter::ShmemPages;
+    return m_file ? MmCounter::FilePages : MmCounter::AnonPages;
+}
+
 void Vma::copy_backing_from(const Vma& other) {
     m_flags = other.m_flags;
     m_pgoff = other.m_pgoff;

@@ -63,6 +63,13 @@ private:
     uint64_t m_resident{0};
 };
 
+// The resident-set counters of an address space (Linux's rss_stat: MM_FILEPAGES, MM_ANONPAGES,
+// MM_SHMEMPAGES; no swap, so no MM_SWAPENTS). Linux sorts each page by what it is (PageAnon,
+// PageSwapBacked); we sort it by the area mapping it, which differs only for the pages a
+// private file mapping has copied on write: Linux counts those as anonymous.
+enum class MmCounter : uint8_t { FilePages, AnonPages, ShmemPages };
+inline constexpr size_t MM_COUNTER_COUNT = 3;
+
 struct Vma {
     // From the "vm_area_struct" slab cache (Linux's vm_area_cachep), in the hosted build too,
     // so tests count them and fault injection reaches them. Only create() makes Vmas.
@@ -102,6 +109,8 @@ struct Vma {
     bool can_merge_with(const Vma& next) const;
     // Copies everything but the range and the list link (for splits and fork).
     void copy_backing_from(const Vma& other);
+    // Which RSS counter this area's mapped pages count in (see MmCounter).
+    MmCounter rss_counter() const;
 };
 
 // Linux's stack_guard_gap: 256 pages.

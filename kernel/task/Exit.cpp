@@ -144,9 +144,13 @@ bool exit_notify(Task& task) {
     trace::emit(trace::Event::SchedProcessExit, "comm={} pid={} prio=120", StringView(self->m_comm), self->m_tid);
     // exit_mm (after mm_release, which needs the address space for clear_child_tid), then
     // files, fs — Linux's order.
-    // The last thread of a process takes the process timer with it.
-    if (self->m_signal->nr_threads <= 1)
+    // The last thread of a process takes the process timer with it, and records the address
+    // space's high-water mark for its parent's wait (Linux's group_dead block).
+    if (self->m_signal->nr_threads <= 1) {
         exit_itimers(*self);
+        if (self->m_mm)
+            setmax_mm_hiwater_rss(self->m_signal->maxrss, *self->m_mm);
+    }
     mm_release(*self);
     exit_mm(self);
     self->m_files = nullptr;
@@ -182,6 +186,7 @@ struct WaitResult {
     int status;
     uint64_t runtime_ns;  // the child's, with its reaped children's
     uint64_t min_flt;
+    uint64_t maxrss;  // pages: the largest of the child's and its reaped children's
 };
 
 bool eligible(const WaitOptions& wo, Task& child) {
@@ -218,14 +223,22 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
         if (child.m_exit_state != Task::ExitState::Zombie || !(wo.flags & WEXITED))
             continue;
         bool own_signal = child.m_signal && child.m_signal != self->m_signal;
+        uint64_t maxrss = 0;
+        if (own_signal) {
+            const SignalStruct& sig = *child.m_signal;
+            maxrss = sig.maxrss > sig.children_maxrss ? sig.maxrss : sig.children_maxrss;
+        }
         WaitResult result{task_tgid_nr(child), child.m_exit_code,
                           child.m_runtime_ns + (own_signal ? child.m_signal->children_runtime_ns : 0),
-                          child.m_min_flt + (own_signal ? child.m_signal->children_min_flt : 0)};
+                          child.m_min_flt + (own_signal ? child.m_signal->children_min_flt : 0), maxrss};
         if (!(wo.flags & WNOWAIT)) {
             // The child's usage (and its own reaped children's) joins ours (Linux's
-            // __exit_signal/wait_task_zombie accounting into signal->c*).
+            // __exit_signal/wait_task_zombie accounting into signal->c*); the high-water mark
+            // is a maximum, not a sum.
             self->m_signal->children_runtime_ns += result.runtime_ns;
             self->m_signal->children_min_flt += result.min_flt;
+            if (self->m_signal->children_maxrss < result.maxrss)
+                self->m_signal->children_maxrss = result.maxrss;
             child.m_exit_state = Task::ExitState::Dead;
             unhash_task_locked(child);
             to_release = &child;
@@ -234,7 +247,7 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
     }
     if (!any)
         return Error::from_errno(ECHILD);
-    return WaitResult{0, 0, 0, 0};
+    return WaitResult{0, 0, 0, 0, 0};
 }
 
 ErrorOr<WaitResult> do_wait(const WaitOptions& wo) {
@@ -280,6 +293,7 @@ ErrorOr<void> put_rusage(uint64_t user_rusage, const WaitResult& result) {
         int64_t rest[14];
     } usage{};
     usage.utime = {int64_t(runtime_ns / 1000000000), int64_t(runtime_ns % 1000000000 / 1000)};
+    usage.rest[0] = int64_t(result.maxrss * (PAGE_SIZE / 1024));  // ru_maxrss, in KiB
     usage.rest[4] = int64_t(result.min_flt);  // ru_minflt (after maxrss, ixrss, idrss, isrss)
     return copy_to_user(user_rusage, &usage, sizeof(usage));
 }

@@ -465,6 +465,62 @@ TEST_F(AddressSpaceTest, MadviseErrors) {
     EXPECT_FALSE(mm().do_madvise(a, P, MADV_WILLNEED).is_error());
 }
 
+// ---- Resident-set counters ----
+
+TEST_F(AddressSpaceTest, RssCountsMappedPagesByKind) {
+    auto file_ref = make_file(std::string(2 * P, 'f'));
+    VirtAddr a = MUST(map(0x40000000, 8 * P, RW, ANON | MAP_FIXED));
+    VirtAddr s = MUST(map(0x50000000, 4 * P, RW, SHARED_ANON | MAP_FIXED));
+    VirtAddr f = MUST(map_file(*file_ref, 0x60000000, 2 * P, RW, MAP_PRIVATE | MAP_FIXED));
+    EXPECT_EQ(mm().rss(), 0u);
+    for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(write_byte(a + i * P, 1), 0);
+    ASSERT_EQ(write_byte(s, 1), 0);
+    ASSERT_EQ(read_byte(s + P), 0);
+    ASSERT_EQ(read_byte(f), 'f');
+    EXPECT_EQ(mm().rss_counter(MmCounter::AnonPages), 6u);
+    EXPECT_EQ(mm().rss_counter(MmCounter::ShmemPages), 2u);
+    EXPECT_EQ(mm().rss_counter(MmCounter::FilePages), 1u);
+    EXPECT_EQ(mm().rss(), 9u);
+    EXPECT_EQ(mm().hiwater_rss(), 9u);
+    // Copy-on-write replaces a page: no change.
+    auto child = MUST(mm().dup());
+    EXPECT_EQ(child->rss(), 9u);
+    EXPECT_EQ(child->hiwater_rss(), 9u);
+    ASSERT_EQ(write_byte(a, 2), 0);
+    ASSERT_EQ(write_byte(a, 3, child.ptr()), 0);
+    EXPECT_EQ(mm().rss(), 9u);
+    // Unmapping and MADV_DONTNEED count pages out; the high-water mark remembers.
+    MUST(mm().do_munmap(a + 2 * P, 4 * P));
+    EXPECT_EQ(mm().rss_counter(MmCounter::AnonPages), 2u);
+    MUST(mm().do_madvise(s, 4 * P, MADV_DONTNEED));
+    EXPECT_EQ(mm().rss_counter(MmCounter::ShmemPages), 0u);
+    EXPECT_EQ(mm().rss(), 3u);
+    EXPECT_EQ(mm().hiwater_rss(), 9u);
+    // The child's counters are its own.
+    EXPECT_EQ(child->rss(), 9u);
+    uint64_t maxrss = 4;
+    setmax_mm_hiwater_rss(maxrss, mm());
+    EXPECT_EQ(maxrss, 9u);
+    maxrss = 20;
+    setmax_mm_hiwater_rss(maxrss, mm());
+    EXPECT_EQ(maxrss, 20u);
+}
+
+TEST_F(AddressSpaceTest, HiwaterRssIsTakenBeforeUnmapping) {
+    VirtAddr a = MUST(map(0x40000000, 16 * P, RW, ANON | MAP_FIXED));
+    for (int i = 0; i < 16; ++i)
+        ASSERT_EQ(write_byte(a + i * P, 1), 0);
+    MUST(mm().do_munmap(a, 16 * P));
+    VirtAddr b = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED | MAP_POPULATE));
+    EXPECT_EQ(mm().rss(), 4u);
+    EXPECT_EQ(mm().hiwater_rss(), 16u);
+    // A fork starts the child's mark at what it maps.
+    auto child = MUST(mm().dup());
+    EXPECT_EQ(child->hiwater_rss(), 4u);
+    (void)b;
+}
+
 // ---- brk ----
 
 TEST_F(AddressSpaceTest, BrkGrowsAndShrinks) {

@@ -249,6 +249,28 @@ TEST_F(OdfTest, BrkShrinkAndMapFixedOverASharedTable) {
     EXPECT_EQ(read_byte(*child, A + P), 1);
 }
 
+TEST_F(OdfTest, RssCountsPagesUnderSharedTables) {
+    fill(2);
+    EXPECT_EQ(mm().rss(), 1024u);
+    RefPtr<MmStruct> child = MUST(mm().dup());
+    EXPECT_EQ(child->rss(), 1024u);
+    // Unsharing (a write fault) changes what maps the pages, not how many there are.
+    ASSERT_EQ(write_byte(*child, A + T + P, 1), 0);
+    EXPECT_EQ(child->rss(), 1024u);
+    EXPECT_EQ(mm().rss(), 1024u);
+    // A shared table dropped whole counts its pages out without visiting them.
+    MUST(mm().do_munmap(A, T));
+    EXPECT_EQ(mm().rss(), 512u);
+    EXPECT_EQ(mm().hiwater_rss(), 1024u);
+    EXPECT_EQ(child->rss(), 1024u);
+    MUST(child->do_munmap(A + 3 * P, 2 * P));
+    EXPECT_EQ(child->rss(), 1022u);
+    // A grandchild shares the child's remaining shared table and copies the unshared one.
+    RefPtr<MmStruct> grandchild = MUST(child->dup());
+    EXPECT_EQ(grandchild->rss(), 1022u);
+    // Exit (the destructors) checks that every count came back to zero.
+}
+
 // ---- Failure injection ----
 
 // As AddressSpaceTest's sweep: `op` on a fresh parent whose tables a child shares, with the nth
