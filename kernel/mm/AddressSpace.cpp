@@ -4,6 +4,7 @@
 #include "mm/AddressSpace.h"
 
 #include "lib/OwnPtr.h"
+#include "lib/ScopeGuard.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
 
@@ -173,7 +174,10 @@ void MmStruct::set_stack_limit(uint64_t bytes) {
 // under them (unshare_range, called by the fault handler and by every operation that edits part
 // of one). Everything else -- shared areas, and the partly covered tables at the ends of a
 // private area -- is copied now, page by page, as Linux does: private pages read-only in both
-// (copy-on-write), frames shared by reference count.
+// (copy-on-write), frames shared by reference count. As in Linux, a VM_DONTCOPY area
+// (MADV_DONTFORK) is left out and a VM_WIPEONFORK one is copied without its pages, so the child
+// faults in zeroes there; a table is shared only when it lies wholly inside one area that is
+// copied with its pages, so no shared table ever covers a page the child must not see.
 //
 // The child is built privately and only returned whole; if anything fails, dropping it releases
 // exactly what it took (its destructor is the unwind). Its RSS counters count what it maps,
@@ -186,12 +190,16 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     child->m_brk = m_brk;
     child->m_stack_limit = m_stack_limit;
     for (auto& vma : m_vmas) {
+        if (vma.m_flags & VM_DONTCOPY)
+            continue;
         Vma& copy = *TRY(Vma::create()).leak_ptr();
         copy.m_start = vma.m_start;
         copy.m_end = vma.m_end;
         copy.copy_backing_from(vma);
         child->m_vmas.push_back(copy);
         ++child->m_map_count;
+        if (vma.m_flags & VM_WIPEONFORK)
+            continue;
         uint64_t& child_rss = child->m_rss[size_t(vma.rss_counter())];
         bool cow = !vma.is_shared();
         auto copy_pages = [&](VirtAddr start, VirtAddr end) -> ErrorOr<void> {
@@ -714,9 +722,13 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
     case MADV_WILLNEED:
     case MADV_DONTNEED:
     case MADV_FREE:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
         break;
     default:
-        // Everything else (MADV_DONTFORK, MADV_HUGEPAGE, MADV_REMOVE...) is not implemented:
+        // Everything else (MADV_HUGEPAGE, MADV_REMOVE, MADV_DONTDUMP...) is not implemented:
         // Linux's answer when the kernel is built without it.
         return Error::from_errno(EINVAL);
     }
@@ -731,8 +743,18 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
     if (end == start)
         return {};
 
-    // Linux's madvise_walk_vmas: advice applies to the mapped parts; holes make it ENOMEM.
+    // Linux's madvise_walk_vmas: advice applies to the mapped parts, area by area; an area that
+    // refuses it stops the walk with its error (what came before keeps the advice), and holes
+    // make it ENOMEM after doing the rest. Areas whose flags changed are merged back with
+    // their neighbours at the end, whatever happened (Linux's vma_merge, piece by piece).
     SpinlockGuard guard(m_lock);
+    VirtAddr first = start;
+    bool changes_flags = advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
+                         advice == MADV_KEEPONFORK;
+    ScopeGuard merge([&] {
+        if (changes_flags)
+            merge_range_locked(first, start);
+    });
     int unmapped_error = 0;
     Vma* vma = find_vma_locked(start);
     for (;;) {
@@ -745,15 +767,7 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
                 break;
         }
         VirtAddr piece_end = vma->m_end < end ? vma->m_end : end;
-        if (advice == MADV_FREE && !vma->is_anonymous())
-            return Error::from_errno(EINVAL);
-        // The hints change nothing here. DONTNEED drops the pages: anonymous private memory
-        // reads back as zeroes, file pages are read again, shared memory keeps its contents.
-        // FREE may either keep or drop them; dropping now is the simple choice.
-        if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-            TRY(unshare_cut_locked(start, piece_end));
-            zap_range_locked(start, piece_end);
-        }
+        TRY(madvise_vma_locked(vma, start, piece_end, advice));
         start = piece_end;
         if (start >= end)
             break;
@@ -761,6 +775,60 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
     }
     if (unmapped_error)
         return Error::from_errno(unmapped_error);
+    return {};
+}
+
+ErrorOr<void> MmStruct::madvise_vma_locked(Vma*& vma, VirtAddr start, VirtAddr end, int advice) {
+    uint32_t new_flags = vma->m_flags;
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_FREE:
+        // DONTNEED drops the pages: anonymous private memory reads back as zeroes, file pages
+        // are read again, shared memory keeps its contents. FREE may either keep or drop them;
+        // dropping now is the simple choice.
+        if (advice == MADV_FREE && !vma->is_anonymous())
+            return Error::from_errno(EINVAL);
+        TRY(unshare_cut_locked(start, end));
+        zap_range_locked(start, end);
+        return {};
+    case MADV_DONTFORK:
+        new_flags |= VM_DONTCOPY;
+        break;
+    case MADV_DOFORK:
+        // (Linux refuses this on VM_IO areas, device memory; there are none here.)
+        new_flags &= ~VM_DONTCOPY;
+        break;
+    case MADV_WIPEONFORK:
+        // Only private anonymous memory can be given to the child empty.
+        if (vma->m_file || vma->m_shared || vma->is_shared())
+            return Error::from_errno(EINVAL);
+        new_flags |= VM_WIPEONFORK;
+        break;
+    case MADV_KEEPONFORK:
+        new_flags &= ~VM_WIPEONFORK;
+        break;
+    default:
+        // The remaining hints change nothing here.
+        return {};
+    }
+    if (new_flags == vma->m_flags)
+        return {};
+
+    // Linux's madvise_update_vma: split off exactly [start, end). Failing here is EAGAIN, as
+    // madvise reports any ENOMEM of its own: the map-count limit, no memory for the new areas,
+    // or for the page tables the splits cut (a shared one must not straddle two areas).
+    size_t splits = (start != vma->m_start) + (end != vma->m_end);
+    if (m_map_count + splits > MAX_MAP_COUNT)  // Linux checks before each split
+        return Error::from_errno(EAGAIN);
+    VmaReserve reserve;
+    if (reserve.fill(splits).is_error() || unshare_cut_locked(start, end).is_error())
+        return Error::from_errno(EAGAIN);
+    // No more failure paths after this point.
+    if (start != vma->m_start)
+        vma = &split_vma_locked(*vma, start, reserve);
+    if (end != vma->m_end)
+        split_vma_locked(*vma, end, reserve);
+    vma->m_flags = new_flags;
     return {};
 }
 

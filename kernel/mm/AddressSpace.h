@@ -82,9 +82,10 @@ public:
     // Private pages become read-only in both (copy-on-write, resolved by the write fault);
     // shared ones stay writable. On-demand fork: the page tables wholly inside private areas
     // are not copied but shared, read-only, until either side changes a page under one (see
-    // dup() and docs/memory.md). ENOMEM with nothing changed but some private pages or page
-    // tables of this space having become read-only (their next write fault takes them back,
-    // uncopied).
+    // dup() and docs/memory.md). Areas marked MADV_DONTFORK are left out, and those marked
+    // MADV_WIPEONFORK come without their pages. ENOMEM with nothing changed but some private
+    // pages or page tables of this space having become read-only (their next write fault
+    // takes them back, uncopied).
     ErrorOr<NonnullRefPtr<MmStruct>> dup();
 
     // mmap(2) after the file descriptor was looked up (Linux's do_mmap). `file` null means
@@ -153,6 +154,10 @@ private:
     uint64_t rss_locked() const;
     // Linux's update_hiwater_rss: before pages go, the high-water mark takes the RSS.
     void update_hiwater_rss_locked();
+    // madvise's work on [start, end), which lies inside `vma` (Linux's madvise_vma_behavior).
+    // A change of flags splits the area so that exactly the range changes; `vma` is then the
+    // area covering the range.
+    ErrorOr<void> madvise_vma_locked(Vma*& vma, VirtAddr start, VirtAddr end, int advice);
     void change_protection_locked(Vma& vma);
     void populate_locked(VirtAddr start, VirtAddr end);
 

@@ -31,8 +31,10 @@ enum : uint32_t {
     VM_MAYWRITE = 0x20,
     VM_MAYEXEC = 0x40,
     VM_MAYSHARE = 0x80,
-    VM_GROWSDOWN = 0x100,    // a stack: faults just below it extend it
-    VM_NORESERVE = 0x200000, // MAP_NORESERVE: not counted against memory (overcommit)
+    VM_GROWSDOWN = 0x100,       // a stack: faults just below it extend it
+    VM_DONTCOPY = 0x20000,      // MADV_DONTFORK: fork leaves the area out of the child
+    VM_NORESERVE = 0x200000,    // MAP_NORESERVE: not counted against memory (overcommit)
+    VM_WIPEONFORK = 0x2000000,  // MADV_WIPEONFORK: the child gets the area without its pages
 };
 inline constexpr uint32_t VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 
