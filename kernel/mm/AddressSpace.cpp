@@ -3,6 +3,7 @@
 // mm/AddressSpace.h and docs/memory.md.
 #include "mm/AddressSpace.h"
 
+#include "fs/Inode.h"
 #include "lib/OwnPtr.h"
 #include "lib/ScopeGuard.h"
 #include "mm/PageAllocator.h"
@@ -830,6 +831,32 @@ ErrorOr<void> MmStruct::madvise_vma_locked(Vma*& vma, VirtAddr start, VirtAddr e
         split_vma_locked(*vma, end, reserve);
     vma->m_flags = new_flags;
     return {};
+}
+
+// ---- mincore ----
+
+// Linux's do_mincore and mincore_pte_range: a page is resident when this address space maps it;
+// otherwise, for shared memory and files, when the object holds the page (mincore_page on the
+// page cache or the shmem object), whoever mapped it.
+ErrorOr<size_t> MmStruct::do_mincore(VirtAddr start, size_t pages, uint8_t* vec) const {
+    SpinlockGuard guard(m_lock);
+    Vma* vma = find_vma_locked(start);
+    if (!vma || vma->m_start > start)
+        return Error::from_errno(ENOMEM);
+    VirtAddr end = vma->m_end;
+    if (pages < (end - start) >> PAGE_SHIFT)
+        end = start + (pages << PAGE_SHIFT);
+    Inode* inode = vma->m_file ? vma->m_file->inode() : nullptr;
+    size_t count = 0;
+    for (VirtAddr page = start; page < end; page += PAGE_SIZE, ++count) {
+        bool resident = m_page_table.lookup(page).has_value();
+        if (!resident && vma->m_shared)
+            resident = vma->m_shared->has_frame(vma->pgoff_at(page));
+        else if (!resident && inode)
+            resident = inode->is_page_cached(vma->pgoff_at(page));
+        vec[count] = resident;
+    }
+    return count;
 }
 
 // ---- brk ----

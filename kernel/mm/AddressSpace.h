@@ -95,6 +95,11 @@ public:
     ErrorOr<void> do_munmap(VirtAddr start, uint64_t len);
     ErrorOr<void> do_mprotect(VirtAddr start, uint64_t len, uint64_t prot);
     ErrorOr<void> do_madvise(VirtAddr start, uint64_t len, int advice);
+    // mincore(2) for at most `pages` pages from `start` (page aligned), within the one area
+    // holding `start` (Linux's do_mincore): one byte per page in `vec`, 1 when resident, 0 when
+    // not. Returns how many it filled (it stops at the area's end); ENOMEM when no area holds
+    // `start`.
+    ErrorOr<size_t> do_mincore(VirtAddr start, size_t pages, uint8_t* vec) const;
     // brk(2): the new break on success, the old one on failure (Linux's contract).
     VirtAddr do_brk(VirtAddr brk);
 

@@ -94,6 +94,12 @@ ErrorOr<PhysAddr> SharedMemory::get_frame(uint64_t index) {
     return frame;
 }
 
+bool SharedMemory::has_frame(uint64_t index) const {
+    VERIFY(index < m_page_count);
+    PhysAddr slot_page = m_directory[index / FRAMES_PER_PAGE];
+    return slot_page && static_cast<const PhysAddr*>(arch::phys_to_virt(slot_page))[index % FRAMES_PER_PAGE];
+}
+
 // ---- Vma ----
 
 namespace {

@@ -54,6 +54,9 @@ public:
     ErrorOr<PhysAddr> get_frame(uint64_t index);
     // How many frames have been allocated (for tests and accounting).
     uint64_t resident_pages() const { return m_resident; }
+    // Whether page `index` has a frame yet (mincore: in the object even where no page table
+    // maps it).
+    bool has_frame(uint64_t index) const;
 
 private:
     // A two-level table: a kmalloc'd directory of page addresses, each page holding the

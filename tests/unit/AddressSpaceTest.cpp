@@ -515,6 +515,50 @@ TEST_F(AddressSpaceTest, MadviseForkFlagsOverHolesAndRefusals) {
     MUST(mm().do_madvise(b + P, P, MADV_KEEPONFORK));
 }
 
+// ---- mincore ----
+
+TEST_F(AddressSpaceTest, MincoreReportsPagesThisSpaceMaps) {
+    VirtAddr a = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED));
+    VirtAddr after = MUST(map(a + 4 * P, P, PROT_READ, ANON | MAP_FIXED));  // another area
+    ASSERT_EQ(write_byte(a + P, 1), 0);
+    ASSERT_EQ(write_byte(a + 3 * P, 1), 0);
+    uint8_t vec[8];
+    std::memset(vec, 0xee, sizeof vec);
+    // One area at a time: it stops at the area's end.
+    EXPECT_EQ(MUST(mm().do_mincore(a, 8, vec)), 4u);
+    EXPECT_EQ(std::vector<uint8_t>(vec, vec + 5), (std::vector<uint8_t>{0, 1, 0, 1, 0xee}));
+    EXPECT_EQ(MUST(mm().do_mincore(a + 3 * P, 1, vec)), 1u);
+    EXPECT_EQ(vec[0], 1);
+    EXPECT_EQ(MUST(mm().do_mincore(after, 1, vec)), 1u);
+    EXPECT_EQ(vec[0], 0);
+    EXPECT_EQ(error_of(mm().do_mincore(a - P, 1, vec)), ENOMEM);
+    EXPECT_EQ(error_of(mm().do_mincore(0x70000000, 1, vec)), ENOMEM);
+    // PROT_NONE keeps the page: still resident. MADV_DONTNEED drops it.
+    MUST(mm().do_mprotect(a + P, P, PROT_NONE));
+    EXPECT_EQ(MUST(mm().do_mincore(a + P, 1, vec)), 1u);
+    EXPECT_EQ(vec[0], 1);
+    MUST(mm().do_mprotect(a + P, P, RW));
+    MUST(mm().do_madvise(a, 4 * P, MADV_DONTNEED));
+    EXPECT_EQ(MUST(mm().do_mincore(a, 4, vec)), 4u);
+    EXPECT_EQ(std::vector<uint8_t>(vec, vec + 4), (std::vector<uint8_t>{0, 0, 0, 0}));
+}
+
+TEST_F(AddressSpaceTest, MincoreOfSharedMemoryAsksTheObject) {
+    VirtAddr s = MUST(map(0x40000000, 3 * P, RW, SHARED_ANON | MAP_FIXED));
+    auto child = MUST(mm().dup());
+    // The child touches a page the parent never mapped: it is in the object, so resident for
+    // the parent too (Linux's mincore_page on the shmem file).
+    ASSERT_EQ(write_byte(s + 2 * P, 7, child.ptr()), 0);
+    EXPECT_FALSE(present(s + 2 * P));
+    uint8_t vec[3];
+    MUST(mm().do_mincore(s, 3, vec));
+    EXPECT_EQ(std::vector<uint8_t>(vec, vec + 3), (std::vector<uint8_t>{0, 0, 1}));
+    // Dropping it from the child's page table keeps it in the object.
+    MUST(child->do_madvise(s, 3 * P, MADV_DONTNEED));
+    MUST(child->do_mincore(s, 3, vec));
+    EXPECT_EQ(vec[2], 1);
+}
+
 // ---- Resident-set counters ----
 
 TEST_F(AddressSpaceTest, RssCountsMappedPagesByKind) {
