@@ -4,11 +4,17 @@
 #include <asm-generic/ioctls.h>
 #include <linux/fs.h>
 
+#include "fs/Inode.h"
 #include "lib/OwnPtr.h"
 
 namespace kernel {
 
 ErrorOr<size_t> File::read(IoBuffer, size_t, uint64_t&) { return Error::from_errno(EINVAL); }
+ErrorOr<PhysAddr> File::get_page(uint64_t index) {
+    if (!inode())
+        return Error::from_errno(ENODEV);
+    return inode()->get_page(index);
+}
 ErrorOr<size_t> File::write(IoBuffer, size_t, uint64_t&) { return Error::from_errno(EINVAL); }
 ErrorOr<uint64_t> File::seek(int64_t, int) { return Error::from_errno(ESPIPE); }
 ErrorOr<size_t> File::read_directory(IoBuffer, size_t) { return Error::from_errno(ENOTDIR); }

@@ -19,11 +19,15 @@ public:
     virtual ~File() = default;
 
     // Reads up to `size` bytes at `offset` into kernel memory, without moving the file
-    // position; returns the number read (0 at end of file). Used by exec (the ELF loader) and
-    // by private file mappings (mmap). Files that cannot be read this way fail with EINVAL
+    // position; returns the number read (0 at end of file). Used by exec (the ELF loader).
+    // Files that cannot be read this way fail with EINVAL
     // (devices such as the console) or EISDIR (directories). It does not check the access
     // mode: exec and mmap apply their own rules (EACCES).
     virtual ErrorOr<size_t> read_at(void* kernel_buffer, size_t size, uint64_t offset) = 0;
+    // What a fault in a mapping of this file maps (Linux's vm_ops->fault): page `index` as a
+    // frame with a new reference for the caller. Default: the inode's page cache
+    // (Inode::get_page), ENODEV without an inode.
+    virtual ErrorOr<PhysAddr> get_page(uint64_t index);
 
     // Linux's file_operations. `offset` is where to start; files with positions advance it by
     // what was transferred, streams ignore it. The syscall layer has checked the access mode,

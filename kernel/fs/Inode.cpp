@@ -98,6 +98,7 @@ ErrorOr<StringView> Inode::name_of_locked(const Inode&) const { return Error::fr
 ErrorOr<size_t> Inode::read(IoBuffer, size_t, uint64_t) { return Error::from_errno(EINVAL); }
 ErrorOr<size_t> Inode::write(IoBuffer, size_t, uint64_t&, bool) { return Error::from_errno(EINVAL); }
 ErrorOr<void> Inode::truncate(uint64_t) { return Error::from_errno(EINVAL); }
+ErrorOr<PhysAddr> Inode::get_page(uint64_t) { return Error::from_errno(ENODEV); }
 ErrorOr<uint64_t> Inode::seek_data_or_hole(uint64_t offset, bool data) {
     uint64_t end = size();
     if (offset >= end)

@@ -157,6 +157,12 @@ public:
     // lseek's SEEK_DATA (`data`) or SEEK_HOLE from `offset`: ENXIO at or past the end. The
     // default sees the whole file as data, as Linux's generic code does.
     virtual ErrorOr<uint64_t> seek_data_or_hole(uint64_t offset, bool data);
+    // mmap's view of a regular file (Linux's ->fault on the page cache): the frame that holds
+    // page `index`, filled with zeroes first if the file has a hole there, with a new reference
+    // for the caller, who maps it. Shared mappings, read(2) and write(2) all see this frame, so
+    // they stay coherent. EIO when the page lies wholly past the end of the file (the fault
+    // becomes SIGBUS), ENOMEM. Default: ENODEV (nothing to map).
+    virtual ErrorOr<PhysAddr> get_page(uint64_t index);
     // A symlink's target: fixed at creation, valid as long as the inode.
     virtual StringView symlink_target() const { return {}; }
 

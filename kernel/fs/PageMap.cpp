@@ -3,6 +3,7 @@
 #include <arch/Memory.h>
 
 #include "mm/PageAllocator.h"
+#include "mm/Vma.h"
 
 namespace kernel {
 
@@ -16,19 +17,21 @@ ErrorOr<PhysAddr> allocate_zeroed_page() {
 
 uint64_t* PageMap::entries(PhysAddr node) { return static_cast<uint64_t*>(arch::phys_to_virt(node)); }
 
-uint8_t* PageMap::lookup(uint64_t index) const {
+PhysAddr PageMap::lookup_frame(uint64_t index) const {
     if (!m_root || (m_height < MAX_HEIGHT && (index >> (BITS * m_height))))
-        return nullptr;
+        return 0;
     PhysAddr node = m_root;
-    for (unsigned height = m_height; height > 0; --height) {
-        PhysAddr entry = entries(node)[(index >> (BITS * (height - 1))) & (FANOUT - 1)];
-        if (!entry)
-            return nullptr;
-        if (height == 1)
-            return static_cast<uint8_t*>(arch::phys_to_virt(entry));
-        node = entry;
+    for (unsigned height = m_height; height > 1; --height) {
+        node = entries(node)[(index >> (BITS * (height - 1))) & (FANOUT - 1)];
+        if (!node)
+            return 0;
     }
-    return nullptr;
+    return entries(node)[index & (FANOUT - 1)];
+}
+
+uint8_t* PageMap::lookup(uint64_t index) const {
+    PhysAddr frame = lookup_frame(index);
+    return frame ? static_cast<uint8_t*>(arch::phys_to_virt(frame)) : nullptr;
 }
 
 ErrorOr<uint8_t*> PageMap::get_or_create(uint64_t index) {
@@ -54,7 +57,8 @@ ErrorOr<uint8_t*> PageMap::insert(uint64_t index) {
     for (unsigned height = m_height; height > 0; --height) {
         uint64_t& entry = entries(node)[(index >> (BITS * (height - 1))) & (FANOUT - 1)];
         if (!entry) {
-            entry = TRY(allocate_zeroed_page());
+            // Leaves are user frames: mmap maps them, each mapping taking a reference.
+            entry = height == 1 ? TRY(alloc_zeroed_user_frame()) : TRY(allocate_zeroed_page());
             if (height == 1)
                 ++m_pages;
         }
@@ -145,7 +149,7 @@ bool PageMap::truncate_node(PhysAddr node, unsigned height, uint64_t first) {
             continue;
         }
         if (height == 1) {
-            page_allocator().free(slots[slot], 0);
+            put_user_frame(slots[slot]);  // a mapping may still hold it
             slots[slot] = 0;
             --m_pages;
         } else if (truncate_node(slots[slot], height - 1, first > base ? first - base : 0)) {

@@ -4,7 +4,10 @@
 // RCU). The tree is as tall as the largest index needs, so a small file is one level and a
 // sparse file costs only the pages written. Missing pages read as zeroes.
 //
-// Not locked: the owning inode's lock guards it. Pages and nodes come from the page allocator.
+// Not locked: the owning inode's lock guards it. Nodes come from the page allocator; the pages
+// are user frames (mm/Vma.h) holding one reference for the map, so that a shared mapping of the
+// file maps the very same frames (the page cache) and a page cut off by truncate lives on while
+// a mapping still holds it.
 #include "lib/ErrorOr.h"
 #include "lib/kstd.h"
 
@@ -19,6 +22,8 @@ public:
 
     // The kernel address of page `index`, or nullptr if it was never written.
     uint8_t* lookup(uint64_t index) const;
+    // The frame of page `index` (0 if never written).
+    PhysAddr lookup_frame(uint64_t index) const;
     // Page `index`, allocating a zero-filled one when missing. ENOMEM leaves the map as it was.
     ErrorOr<uint8_t*> get_or_create(uint64_t index);
     // The first page index >= `from` that has a page, or that has none (holes for lseek).

@@ -5,6 +5,7 @@
 #include "fs/File.h"
 #include "fs/KernelBuffer.h"
 #include "fs/PageMap.h"
+#include "mm/Vma.h"
 #include "lib/OwnPtr.h"
 #include "mm/Heap.h"
 
@@ -70,6 +71,7 @@ public:
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset, bool append) override;
     ErrorOr<void> truncate(uint64_t size) override;
     ErrorOr<uint64_t> seek_data_or_hole(uint64_t offset, bool data) override;
+    ErrorOr<PhysAddr> get_page(uint64_t index) override;
     StringView symlink_target() const override { return StringView(m_target, m_target_length); }
 
     ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags) override;
@@ -476,6 +478,19 @@ ErrorOr<void> RamfsInode::truncate(uint64_t size) {
     m_size = size;
     touch_locked(true, true);
     return {};
+}
+
+// shmem_fault: the file's own frame, a hole filled on first touch as a write would fill it.
+ErrorOr<PhysAddr> RamfsInode::get_page(uint64_t index) {
+    if (!is_regular())
+        return Error::from_errno(ENODEV);
+    SpinlockGuard guard(m_lock);
+    if (index >= (m_size + PAGE_SIZE - 1) / PAGE_SIZE)
+        return Error::from_errno(EIO);
+    TRY(m_pages.get_or_create(index));
+    PhysAddr frame = m_pages.lookup_frame(index);
+    get_user_frame(frame);
+    return frame;
 }
 
 ErrorOr<uint64_t> RamfsInode::seek_data_or_hole(uint64_t offset, bool data) {

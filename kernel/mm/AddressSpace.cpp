@@ -525,12 +525,6 @@ ErrorOr<VirtAddr> MmStruct::do_mmap(const MappedFile* file, VirtAddr addr, uint6
                 return Error::from_errno(EACCES);
             if (file->kind == MappedFile::Kind::None)
                 return Error::from_errno(ENODEV);
-            // Files have no page cache to share yet: a shared mapping that can never be
-            // written (the file is read-only to it, and VM_SHARED is already gone) reads the
-            // same as a private one; a writable shared one cannot be offered (Linux's answer
-            // for files without mmap).
-            if ((vm_flags & VM_SHARED) && file->kind == MappedFile::Kind::Pages)
-                return Error::from_errno(ENODEV);
             if (vm_flags & VM_GROWSDOWN)
                 return Error::from_errno(EINVAL);
             // /dev/zero's mmap turns the mapping into plain anonymous memory.

@@ -172,7 +172,7 @@ private:
     // passes to the page table, or is dropped if the page table has no memory for it.
     ErrorOr<void> map_new_frame_locked(Vma& vma, VirtAddr page, PhysAddr frame, arch::PageProt prot);
     ErrorOr<void> do_anonymous_page_locked(Vma& vma, VirtAddr page);
-    ErrorOr<void> do_file_page_locked(Vma& vma, VirtAddr page);
+    ErrorOr<void> do_file_page_locked(Vma& vma, VirtAddr page, FaultAccess access);
     ErrorOr<void> do_shared_page_locked(Vma& vma, VirtAddr page);
     ErrorOr<void> do_wp_page_locked(Vma& vma, VirtAddr page, arch::PageMapping mapping);
 

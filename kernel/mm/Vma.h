@@ -6,7 +6,9 @@
 //  - anonymous private: zero-filled pages of its own (heap, stack, bss, MAP_ANONYMOUS);
 //  - anonymous shared: pages owned by a SharedMemory object that every Vma mapping it refers
 //    to (Linux gives each such mapping a shmem file, "/dev/zero (deleted)");
-//  - file private: pages read from a File at fault time, then private copies.
+//  - file: the file's own frames (Inode::get_page, the page cache), shared by every mapping of
+//    the file and by read(2)/write(2); a private mapping maps them read-only and copies a page
+//    on its first write (copy-on-write against the file).
 // MmStruct (mm/AddressSpace.h) keeps an address space's Vmas sorted and non-overlapping, and
 // splits and merges them as mmap/munmap/mprotect carve ranges.
 #include <arch/PageTable.h>

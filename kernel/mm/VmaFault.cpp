@@ -74,7 +74,7 @@ ErrorOr<void> MmStruct::fault_locked(Vma& vma, VirtAddr page, FaultAccess access
         if (vma.m_shared)
             return do_shared_page_locked(vma, page);
         if (vma.m_file)
-            return do_file_page_locked(vma, page);
+            return do_file_page_locked(vma, page, access);
         return do_anonymous_page_locked(vma, page);
     }
     if (access.kind == FaultAccess::Kind::Write && !(mapping->prot & arch::PAGE_PROT_WRITE))
@@ -111,29 +111,26 @@ ErrorOr<void> MmStruct::do_anonymous_page_locked(Vma& vma, VirtAddr page) {
     return map_new_frame_locked(vma, page, frame, vma.page_prot());
 }
 
-// Private file mapping: a private copy of the file's page, zero past the end of the file. A
-// page wholly past the end is SIGBUS (EIO), as on Linux; so is a read error other than ENOMEM.
-ErrorOr<void> MmStruct::do_file_page_locked(Vma& vma, VirtAddr page) {
-    PhysAddr frame = TRY(alloc_user_frame());
-    auto* buffer = static_cast<uint8_t*>(arch::phys_to_virt(frame));
-    uint64_t offset = vma.pgoff_at(page) << PAGE_SHIFT;
-    size_t filled = 0;
-    while (filled < PAGE_SIZE) {
-        auto count = vma.m_file->read_at(buffer + filled, PAGE_SIZE - filled, offset + filled);
-        if (count.is_error()) {
-            put_user_frame(frame);
-            return Error::from_errno(count.error().code() == ENOMEM ? ENOMEM : EIO);
-        }
-        if (count.value() == 0)
-            break;
-        filled += count.value();
-    }
-    if (filled == 0) {
+// A file mapping (Linux's do_read_fault / do_cow_fault / do_shared_fault over the page cache):
+// the file's own frame (File::get_page), mapped as it is for a shared mapping and for reading a
+// private one, where pte_prot leaves it read-only while the file holds it too, so a later write
+// copies it. A write fault on a private mapping copies at once. A page wholly past the end of the
+// file is SIGBUS (EIO), as on Linux; so is any error of the file's other than ENOMEM.
+ErrorOr<void> MmStruct::do_file_page_locked(Vma& vma, VirtAddr page, FaultAccess access) {
+    auto got = vma.m_file->get_page(vma.pgoff_at(page));
+    if (got.is_error())
+        return Error::from_errno(got.error().code() == ENOMEM ? ENOMEM : EIO);
+    PhysAddr frame = got.value();
+    if (vma.is_shared() || access.kind != FaultAccess::Kind::Write)
+        return map_new_frame_locked(vma, page, frame, vma.pte_prot(frame));
+    auto copy = alloc_user_frame();
+    if (copy.is_error()) {
         put_user_frame(frame);
-        return Error::from_errno(EIO);
+        return copy.release_error();
     }
-    __builtin_memset(buffer + filled, 0, PAGE_SIZE - filled);
-    return map_new_frame_locked(vma, page, frame, vma.page_prot());
+    __builtin_memcpy(arch::phys_to_virt(copy.value()), arch::phys_to_virt(frame), PAGE_SIZE);
+    put_user_frame(frame);
+    return map_new_frame_locked(vma, page, copy.value(), vma.page_prot());
 }
 
 // Shared anonymous memory: the object's page, the same for every mapping of it.

@@ -12,16 +12,33 @@
 
 namespace kernel {
 namespace {
+// A 6000-byte file of letters, mapped through get_page as a page cache would map it: one frame
+// per page, filled on first use and kept until the file goes.
 class MemFile final : public File {
 public:
-    ErrorOr<size_t> read_at(void* buf, size_t size, uint64_t offset) override {
-        if (offset >= 6000)
-            return size_t(0);
-        size_t n = size < 6000 - offset ? size : 6000 - offset;
-        for (size_t i = 0; i < n; ++i)
-            static_cast<uint8_t*>(buf)[i] = uint8_t('A' + (offset + i) % 26);
-        return n;
+    static constexpr uint64_t SIZE = 6000;
+    ~MemFile() override {
+        for (PhysAddr frame : m_frames)
+            if (frame)
+                put_user_frame(frame);
     }
+    ErrorOr<size_t> read_at(void*, size_t, uint64_t) override { return Error::from_errno(EINVAL); }
+    ErrorOr<PhysAddr> get_page(uint64_t index) override {
+        if (index * PAGE_SIZE >= SIZE)
+            return Error::from_errno(EIO);
+        if (!m_frames[index]) {
+            PhysAddr frame = TRY(alloc_zeroed_user_frame());
+            auto* bytes = static_cast<uint8_t*>(arch::phys_to_virt(frame));
+            for (uint64_t i = 0; i < PAGE_SIZE && index * PAGE_SIZE + i < SIZE; ++i)
+                bytes[i] = uint8_t('A' + (index * PAGE_SIZE + i) % 26);
+            m_frames[index] = frame;
+        }
+        get_user_frame(m_frames[index]);
+        return m_frames[index];
+    }
+
+private:
+    PhysAddr m_frames[2]{};
 };
 }  // namespace
 

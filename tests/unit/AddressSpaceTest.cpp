@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -21,26 +22,45 @@ constexpr uint64_t ANON = MAP_PRIVATE | MAP_ANONYMOUS;
 constexpr uint64_t SHARED_ANON = MAP_SHARED | MAP_ANONYMOUS;
 using Kind = FaultAccess::Kind;
 
-// A file whose contents are a string, as mmap sees files: through read_at. Made with
-// make_file, on the host heap and reference-counted, so mappings may outlive the test's scope.
+// A file whose contents are a string, as mmap sees files: through get_page, a page cache of
+// frames filled from the string on first use (zeroes past its end), each handed out with a new
+// reference. Made with make_file, on the host heap and reference-counted, so mappings may
+// outlive the test's scope.
 class FakeFile final : public File {
 public:
     explicit FakeFile(std::string contents) : m_contents(std::move(contents)) {}
-    ErrorOr<size_t> read_at(void* buffer, size_t size, uint64_t offset) override {
+    ~FakeFile() override {
+        for (auto& [index, frame] : m_cache)
+            put_user_frame(frame);
+    }
+    ErrorOr<size_t> read_at(void*, size_t, uint64_t) override { return Error::from_errno(EINVAL); }
+    ErrorOr<PhysAddr> get_page(uint64_t index) override {
         ++reads;
         if (fail_reads)
             return Error::from_errno(EIO);
-        if (offset >= m_contents.size())
-            return size_t(0);
-        size_t count = std::min<size_t>(size, m_contents.size() - offset);
-        std::memcpy(buffer, m_contents.data() + offset, count);
-        return count;
+        if (index >= (m_contents.size() + P - 1) / P)
+            return Error::from_errno(EIO);
+        auto it = m_cache.find(index);
+        if (it == m_cache.end()) {
+            PhysAddr frame = TRY(alloc_zeroed_user_frame());
+            size_t count = std::min<size_t>(P, m_contents.size() - index * P);
+            std::memcpy(arch::phys_to_virt(frame), m_contents.data() + index * P, count);
+            it = m_cache.emplace(index, frame).first;
+        }
+        get_user_frame(it->second);
+        return it->second;
+    }
+    // The cached page's bytes (as read(2) and write(2) would reach them); nullptr if not cached.
+    uint8_t* cached(uint64_t index) {
+        auto it = m_cache.find(index);
+        return it == m_cache.end() ? nullptr : static_cast<uint8_t*>(arch::phys_to_virt(it->second));
     }
     int reads{0};
     bool fail_reads{false};
 
 private:
     std::string m_contents;
+    std::map<uint64_t, PhysAddr> m_cache;
 };
 
 NonnullRefPtr<FakeFile> make_file(std::string contents) { return adopt_ref(*new FakeFile(std::move(contents))); }
@@ -281,8 +301,8 @@ TEST_F(AddressSpaceTest, FileMappingErrors) {
     EXPECT_EQ(error_of(map_file(file, 0, P, PROT_READ, MAP_PRIVATE, ~uint64_t(0) >> 12)), EOVERFLOW);
     EXPECT_EQ(error_of(map_file(file, 0, P, PROT_READ, MAP_PRIVATE, ~uint64_t(0))), EOVERFLOW);
     EXPECT_EQ(error_of(map_file(file, 0, P, PROT_READ, 0)), EINVAL);
-    // Shared and writable needs a page cache files do not have yet.
-    EXPECT_EQ(error_of(map_file(file, 0, P, RW, MAP_SHARED, 0, true, true)), ENODEV);
+    // Shared and writable needs the file open for writing, then maps its page cache.
+    EXPECT_FALSE(map_file(file, 0, P, RW, MAP_SHARED, 0, true, true).is_error());
     // A private writable mapping of a read-only file is fine: writes stay private.
     EXPECT_FALSE(map_file(file, 0, P, RW, MAP_PRIVATE).is_error());
     // Shared read-only of a read-only file: allowed; unknown flags ignored with MAP_SHARED.
@@ -721,6 +741,40 @@ TEST_F(AddressSpaceTest, PrivateFilePagesAreCopiesOfTheFile) {
     EXPECT_EQ(read_byte(b + 1), 'a');
 }
 
+// Shared file mappings map the file's own frames: a write through one mapping is in the file's
+// page and seen by every other mapping; a private mapping sees the file until its first write to
+// a page, which copies that page.
+TEST_F(AddressSpaceTest, SharedFileMappingsMapThePageCache) {
+    auto file_ref = make_file(std::string(2 * P, 'f'));
+    FakeFile& file = *file_ref;
+    VirtAddr s1 = MUST(map_file(file, 0, 2 * P, RW, MAP_SHARED, 0, true, true));
+    VirtAddr s2 = MUST(map_file(file, 0, P, PROT_READ, MAP_SHARED, 1, true, true));
+    VirtAddr pr = MUST(map_file(file, 0, 2 * P, RW, MAP_PRIVATE));
+    EXPECT_EQ(read_byte(pr + P), 'f');
+    ASSERT_EQ(write_byte(s1 + P + 5, 'S'), 0);
+    EXPECT_EQ(file.cached(1)[5], 'S');
+    EXPECT_EQ(read_byte(s2 + 5), 'S');
+    EXPECT_EQ(read_byte(pr + P + 5), 'S');  // not yet written: still the file's page
+    auto frame = mm().page_table().lookup(s1 + P)->frame;
+    EXPECT_EQ(mm().page_table().lookup(pr + P)->frame, frame);
+    EXPECT_EQ(user_frame_refcount(frame), 4u);  // the file's and three mappings'
+    ASSERT_EQ(write_byte(pr + P + 6, 'p'), 0);  // the private copy
+    EXPECT_NE(mm().page_table().lookup(pr + P)->frame, frame);
+    EXPECT_EQ(user_frame_refcount(frame), 3u);
+    ASSERT_EQ(write_byte(s1 + P + 7, 'T'), 0);
+    EXPECT_EQ(read_byte(pr + P + 7), 'f');  // the copy no longer follows the file
+    EXPECT_EQ(read_byte(pr + P + 6), 'p');
+    EXPECT_EQ(file.cached(1)[6], 'f');
+    // A write fault on a private page never mapped copies straight away.
+    ASSERT_EQ(write_byte(pr, 'q'), 0);
+    EXPECT_EQ(read_byte(s1), 'f');
+    // Fork keeps shared pages shared and writable in both.
+    auto child = MUST(mm().dup());
+    ASSERT_EQ(write_byte(s1 + 9, 'c', child.ptr()), 0);
+    EXPECT_EQ(read_byte(s1 + 9), 'c');
+    EXPECT_EQ(file.cached(0)[9], 'c');
+}
+
 TEST_F(AddressSpaceTest, FileReadErrorsAreSigbus) {
     auto file_ref = make_file("abc");
     FakeFile& file = *file_ref;
@@ -975,6 +1029,7 @@ TEST_F(AddressSpaceFailTest, BrkUnwinds) {
 TEST_F(AddressSpaceFailTest, FaultsUnwind) {
     auto file_ref = make_file(std::string(P, 'f'));
     FakeFile& file = *file_ref;
+    put_user_frame(MUST(file.get_page(0)));  // the file's page is in its cache before the sweep
     for (uint64_t flags : {ANON, SHARED_ANON, uint64_t(MAP_PRIVATE)}) {
         sweep(flags == SHARED_ANON ? 3 : 2, 
             [&](MmStruct& s) {

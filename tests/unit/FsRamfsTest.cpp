@@ -2,6 +2,8 @@
 // namespace operations and their errors, stat, getdents, and failure injection.
 #include <gtest/gtest.h>
 
+#include <arch/Memory.h>
+
 #include <cstring>
 #include <set>
 #include <string>
@@ -9,6 +11,7 @@
 
 #include "FsTestSupport.h"
 #include "fs/File.h"
+#include "mm/Vma.h"
 
 namespace kernel::fstest {
 namespace {
@@ -134,6 +137,32 @@ TEST_F(FsRamfsTest, SparseFilesAndTruncate) {
     uint64_t last = uint64_t(MAX_FILE_SIZE) - 1;
     EXPECT_EQ(MUST(file->write(IoBuffer::kernel("z"), 1, last)), 1u);
     EXPECT_EQ(errno_of(file->inode()->truncate(uint64_t(MAX_FILE_SIZE) + 1)), EFBIG);
+}
+
+// mmap's view: get_page hands out the very frame read(2) and write(2) use (a hole is filled
+// first), with a reference of its own that outlives a truncate; past the end is EIO (SIGBUS).
+TEST_F(FsRamfsTest, PagesForMappingAreTheFilesOwn) {
+    auto file = MUST(vfs_open(fs(), nullptr, "/mapped", RDWR | CREAT, 0644));
+    uint64_t offset = 4096 + 10;
+    ASSERT_EQ(MUST(file->write(IoBuffer::kernel("hi"), 2, offset)), 2u);
+    EXPECT_EQ(errno_of(file->get_page(2)), EIO);
+    PhysAddr hole = MUST(file->get_page(0));  // a hole: now a page of the file
+    EXPECT_EQ(stat("/mapped").blocks, 16u);
+    PhysAddr frame = MUST(file->get_page(1));
+    EXPECT_EQ(user_frame_refcount(frame), 2u);
+    auto* bytes = static_cast<char*>(arch::phys_to_virt(frame));
+    EXPECT_EQ(std::string(bytes + 10, 2), "hi");
+    bytes[12] = '!';  // as a shared mapping writes
+    char back[3] = {};
+    EXPECT_EQ(MUST(file->read_at(back, 3, 4096 + 10)), 2u);  // the size still ends before it
+    offset = 4096 + 12;
+    ASSERT_EQ(MUST(file->write(IoBuffer::kernel("?"), 1, offset)), 1u);
+    EXPECT_EQ(bytes[12], '?');
+    ASSERT_FALSE(file->inode()->truncate(0).is_error());
+    EXPECT_EQ(user_frame_refcount(frame), 1u);  // ours alone now
+    EXPECT_EQ(errno_of(file->get_page(0)), EIO);
+    put_user_frame(frame);
+    put_user_frame(hole);
 }
 
 TEST_F(FsRamfsTest, AppendTruncateAndExclusiveOpens) {
