@@ -9,6 +9,7 @@
 //
 //   fork_exit_wait      fork(); the child _exit(0)s; the parent waitpid()s it
 //   vfork_exit_wait     the same with vfork()
+//   clone3_exit_wait    the same with a raw clone3() (exit signal SIGCHLD, nothing shared)
 //   fork_execve_wait    fork(); the child execve()s --true (a static program that exits 0); waitpid
 //   posix_spawn_wait    posix_spawn() of --true, then waitpid
 //   pthread_create_join pthread_create() of a thread that returns at once, then pthread_join()
@@ -46,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -212,6 +214,21 @@ static int op_vfork(void) {
     return reap(pid, 0);
 }
 
+// struct clone_args of 64 bytes (CLONE_ARGS_SIZE_VER0); libcs have no clone3 wrapper.
+struct clone3_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static int op_clone3(void) {
+    struct clone3_args args = {.exit_signal = SIGCHLD};
+    long pid = syscall(435 /* SYS_clone3 */, &args, sizeof args);
+    if (pid < 0)
+        return fail_errno("clone3", errno);
+    if (pid == 0)
+        _exit(0);
+    return reap((pid_t)pid, 0);
+}
+
 static int op_fork_execve(void) {
     char* argv[] = {(char*)g_true, NULL};
     pid_t pid = fork();
@@ -298,6 +315,10 @@ static void row_fork(const char* name, int n) {
 
 static void row_vfork(const char* name, int n) {
     timed(name, op_vfork, scaled(n), 3, NULL);
+}
+
+static void row_clone3(const char* name, int n) {
+    timed(name, op_clone3, scaled(n), 3, NULL);
 }
 
 static void row_fork_execve(const char* name, int n) {
@@ -446,7 +467,7 @@ static void row_mem(const char* name, int runs, int cold) {
 
 // ------------------------------------------------------------------------------------ main
 
-enum kind { FORK, VFORK, EXECVE, SPAWN, PTHREAD, MEM_COLD, MEM, TOUCHED };
+enum kind { FORK, VFORK, CLONE3, EXECVE, SPAWN, PTHREAD, MEM_COLD, MEM, TOUCHED };
 
 static const struct row {
     const char* name;
@@ -455,6 +476,7 @@ static const struct row {
     size_t mib;
 } ROWS[] = {
     {"fork_exit_wait", FORK, 300, 0},          {"vfork_exit_wait", VFORK, 300, 0},
+    {"clone3_exit_wait", CLONE3, 300, 0},
     {"fork_execve_wait", EXECVE, 150, 0},      {"posix_spawn_wait", SPAWN, 150, 0},
     {"pthread_create_join", PTHREAD, 300, 0},
     {"mem_per_process_cold", MEM_COLD, 1, 0},  {"mem_per_process", MEM, 3, 0},
@@ -538,6 +560,9 @@ int main(int argc, char** argv) {
                 break;
             case VFORK:
                 row_vfork(row->name, row->iterations);
+                break;
+            case CLONE3:
+                row_clone3(row->name, row->iterations);
                 break;
             case EXECVE:
                 row_fork_execve(row->name, row->iterations);

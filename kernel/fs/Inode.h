@@ -145,6 +145,10 @@ public:
     // This directory's name for `child` (for getcwd); ENOENT when it has none.
     virtual ErrorOr<StringView> name_of_locked(const Inode& child) const;
 
+    // mincore's question to the page cache (Linux's mincore_page): does the file hold page
+    // `index` in memory now? Default: no (nothing is cached).
+    virtual bool is_page_cached(uint64_t) const { return false; }
+
     // Regular file data; the inode takes its own lock. Default: EINVAL.
     virtual ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t offset);
     // Writes at `offset` (at the end of the file when `append`); `offset` ends past the data.

@@ -65,6 +65,7 @@ public:
     Inode* parent_locked() const override { return m_parent ? m_parent : m_removed_parent.ptr(); }
     bool is_empty_locked() const override;
     ErrorOr<StringView> name_of_locked(const Inode& child) const override;
+    bool is_page_cached(uint64_t index) const override;
 
     ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t offset) override;
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t& offset, bool append) override;
@@ -505,6 +506,13 @@ ErrorOr<uint64_t> RamfsInode::seek_data_or_hole(uint64_t offset, bool data) {
         return data ? ErrorOr<uint64_t>(Error::from_errno(ENXIO)) : ErrorOr<uint64_t>(m_size);
     uint64_t position = found == index ? offset : found * PAGE_SIZE;
     return position < m_size ? position : m_size;
+}
+
+// The file's pages are its storage, so a page is in memory exactly when it has been written
+// (a hole has none), as for tmpfs.
+bool RamfsInode::is_page_cached(uint64_t index) const {
+    SpinlockGuard guard(m_lock);
+    return is_regular() && m_pages.lookup(index);
 }
 
 // An open directory: getdents64 and lseek as Linux's dcache_readdir / dcache_dir_lseek.

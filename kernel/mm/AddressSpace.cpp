@@ -3,7 +3,9 @@
 // mm/AddressSpace.h and docs/memory.md.
 #include "mm/AddressSpace.h"
 
+#include "fs/Inode.h"
 #include "lib/OwnPtr.h"
+#include "lib/ScopeGuard.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
 
@@ -41,9 +43,9 @@ bool capable_sys_rawio() { return true; }
 
 // Page-table range walks with a lambda (the contract takes a function pointer and a context).
 template <typename F>
-void unmap_pages(arch::UserPageTable& table, VirtAddr start, VirtAddr end, F&& visit) {
+uint64_t unmap_pages(arch::UserPageTable& table, VirtAddr start, VirtAddr end, F&& visit) {
     using Fn = std::remove_reference_t<F>;
-    table.unmap_range(
+    return table.unmap_range(
         start, end, [](void* context, VirtAddr virt, PhysAddr frame) { (*static_cast<Fn*>(context))(virt, frame); },
         &visit);
 }
@@ -112,7 +114,44 @@ MmStruct::~MmStruct() {
         zap_range_locked(vma->m_start, vma->m_end);
         remove_vma_locked(*vma);
     }
+    // Linux's check_mm ("Bad rss-counter state"): every page counted in was counted out.
+    VERIFY(rss_locked() == 0);
     m_page_table.destroy();
+}
+
+uint64_t MmStruct::rss_counter(MmCounter counter) const {
+    SpinlockGuard guard(m_lock);
+    return m_rss[size_t(counter)];
+}
+
+uint64_t MmStruct::rss() const {
+    SpinlockGuard guard(m_lock);
+    return rss_locked();
+}
+
+uint64_t MmStruct::hiwater_rss() const {
+    SpinlockGuard guard(m_lock);
+    uint64_t rss = rss_locked();
+    return m_hiwater_rss > rss ? m_hiwater_rss : rss;
+}
+
+uint64_t MmStruct::rss_locked() const {
+    uint64_t total = 0;
+    for (uint64_t count : m_rss)
+        total += count;
+    return total;
+}
+
+void MmStruct::update_hiwater_rss_locked() {
+    uint64_t rss = rss_locked();
+    if (m_hiwater_rss < rss)
+        m_hiwater_rss = rss;
+}
+
+void setmax_mm_hiwater_rss(uint64_t& maxrss, const MmStruct& mm) {
+    uint64_t hiwater = mm.hiwater_rss();
+    if (maxrss < hiwater)
+        maxrss = hiwater;
 }
 
 void MmStruct::set_brk_start(VirtAddr start) {
@@ -136,10 +175,14 @@ void MmStruct::set_stack_limit(uint64_t bytes) {
 // under them (unshare_range, called by the fault handler and by every operation that edits part
 // of one). Everything else -- shared areas, and the partly covered tables at the ends of a
 // private area -- is copied now, page by page, as Linux does: private pages read-only in both
-// (copy-on-write), frames shared by reference count.
+// (copy-on-write), frames shared by reference count. As in Linux, a VM_DONTCOPY area
+// (MADV_DONTFORK) is left out and a VM_WIPEONFORK one is copied without its pages, so the child
+// faults in zeroes there; a table is shared only when it lies wholly inside one area that is
+// copied with its pages, so no shared table ever covers a page the child must not see.
 //
 // The child is built privately and only returned whole; if anything fails, dropping it releases
-// exactly what it took (its destructor is the unwind).
+// exactly what it took (its destructor is the unwind). Its RSS counters count what it maps,
+// shared tables included (Linux's copy_page_range does the same with add_mm_rss_vec).
 ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     auto child = TRY(create());
     SpinlockGuard guard(m_lock);
@@ -148,12 +191,17 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     child->m_brk = m_brk;
     child->m_stack_limit = m_stack_limit;
     for (auto& vma : m_vmas) {
+        if (vma.m_flags & VM_DONTCOPY)
+            continue;
         Vma& copy = *TRY(Vma::create()).leak_ptr();
         copy.m_start = vma.m_start;
         copy.m_end = vma.m_end;
         copy.copy_backing_from(vma);
         child->m_vmas.push_back(copy);
         ++child->m_map_count;
+        if (vma.m_flags & VM_WIPEONFORK)
+            continue;
+        uint64_t& child_rss = child->m_rss[size_t(vma.rss_counter())];
         bool cow = !vma.is_shared();
         auto copy_pages = [&](VirtAddr start, VirtAddr end) -> ErrorOr<void> {
             if (start >= end)
@@ -173,6 +221,7 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
                                         put_user_frame(mapping.frame);
                                         return mapped.release_error();
                                     }
+                                    ++child_rss;
                                     return prot;
                                 });
         };
@@ -183,9 +232,11 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
             continue;
         }
         TRY(copy_pages(vma.m_start, shared_start));
-        TRY(child->m_page_table.share_from(m_page_table, shared_start, shared_end));
+        TRY(child->m_page_table.share_from(m_page_table, shared_start, shared_end, child_rss));
         TRY(copy_pages(shared_end, vma.m_end));
     }
+    // Linux's dup_mm: the child's high-water mark starts at what it maps.
+    child->m_hiwater_rss = child->rss_locked();
     return child;
 }
 
@@ -337,8 +388,19 @@ void MmStruct::merge_range_locked(VirtAddr start, VirtAddr end) {
 }
 
 // Drops every page of [start, end) (Linux's zap_page_range): the next access faults afresh.
+// Area by area, for the RSS counter each page leaves (holes have no pages). The high-water mark
+// is taken first, as Linux's unmap_region and zap_page_range do.
 void MmStruct::zap_range_locked(VirtAddr start, VirtAddr end) {
-    unmap_pages(m_page_table, start, end, [](VirtAddr, PhysAddr frame) { put_user_frame(frame); });
+    update_hiwater_rss_locked();
+    for (Vma* vma = find_vma_locked(start); vma && vma->m_start < end; vma = next_vma_locked(*vma)) {
+        VirtAddr from = vma->m_start > start ? vma->m_start : start;
+        VirtAddr to = vma->m_end < end ? vma->m_end : end;
+        uint64_t pages =
+            unmap_pages(m_page_table, from, to, [](VirtAddr, PhysAddr frame) { put_user_frame(frame); });
+        uint64_t& counter = m_rss[size_t(vma->rss_counter())];
+        VERIFY(counter >= pages);
+        counter -= pages;
+    }
 }
 
 // On-demand fork: the (at most two) shared page tables that [start, end) covers only partly
@@ -655,9 +717,13 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
     case MADV_WILLNEED:
     case MADV_DONTNEED:
     case MADV_FREE:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
         break;
     default:
-        // Everything else (MADV_DONTFORK, MADV_HUGEPAGE, MADV_REMOVE...) is not implemented:
+        // Everything else (MADV_HUGEPAGE, MADV_REMOVE, MADV_DONTDUMP...) is not implemented:
         // Linux's answer when the kernel is built without it.
         return Error::from_errno(EINVAL);
     }
@@ -672,8 +738,18 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
     if (end == start)
         return {};
 
-    // Linux's madvise_walk_vmas: advice applies to the mapped parts; holes make it ENOMEM.
+    // Linux's madvise_walk_vmas: advice applies to the mapped parts, area by area; an area that
+    // refuses it stops the walk with its error (what came before keeps the advice), and holes
+    // make it ENOMEM after doing the rest. Areas whose flags changed are merged back with
+    // their neighbours at the end, whatever happened (Linux's vma_merge, piece by piece).
     SpinlockGuard guard(m_lock);
+    VirtAddr first = start;
+    bool changes_flags = advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
+                         advice == MADV_KEEPONFORK;
+    ScopeGuard merge([&] {
+        if (changes_flags)
+            merge_range_locked(first, start);
+    });
     int unmapped_error = 0;
     Vma* vma = find_vma_locked(start);
     for (;;) {
@@ -686,15 +762,7 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
                 break;
         }
         VirtAddr piece_end = vma->m_end < end ? vma->m_end : end;
-        if (advice == MADV_FREE && !vma->is_anonymous())
-            return Error::from_errno(EINVAL);
-        // The hints change nothing here. DONTNEED drops the pages: anonymous private memory
-        // reads back as zeroes, file pages are read again, shared memory keeps its contents.
-        // FREE may either keep or drop them; dropping now is the simple choice.
-        if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-            TRY(unshare_cut_locked(start, piece_end));
-            zap_range_locked(start, piece_end);
-        }
+        TRY(madvise_vma_locked(vma, start, piece_end, advice));
         start = piece_end;
         if (start >= end)
             break;
@@ -703,6 +771,86 @@ ErrorOr<void> MmStruct::do_madvise(VirtAddr start, uint64_t len, int advice) {
     if (unmapped_error)
         return Error::from_errno(unmapped_error);
     return {};
+}
+
+ErrorOr<void> MmStruct::madvise_vma_locked(Vma*& vma, VirtAddr start, VirtAddr end, int advice) {
+    uint32_t new_flags = vma->m_flags;
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_FREE:
+        // DONTNEED drops the pages: anonymous private memory reads back as zeroes, file pages
+        // are read again, shared memory keeps its contents. FREE may either keep or drop them;
+        // dropping now is the simple choice.
+        if (advice == MADV_FREE && !vma->is_anonymous())
+            return Error::from_errno(EINVAL);
+        TRY(unshare_cut_locked(start, end));
+        zap_range_locked(start, end);
+        return {};
+    case MADV_DONTFORK:
+        new_flags |= VM_DONTCOPY;
+        break;
+    case MADV_DOFORK:
+        // (Linux refuses this on VM_IO areas, device memory; there are none here.)
+        new_flags &= ~VM_DONTCOPY;
+        break;
+    case MADV_WIPEONFORK:
+        // Only private anonymous memory can be given to the child empty.
+        if (vma->m_file || vma->m_shared || vma->is_shared())
+            return Error::from_errno(EINVAL);
+        new_flags |= VM_WIPEONFORK;
+        break;
+    case MADV_KEEPONFORK:
+        new_flags &= ~VM_WIPEONFORK;
+        break;
+    default:
+        // The remaining hints change nothing here.
+        return {};
+    }
+    if (new_flags == vma->m_flags)
+        return {};
+
+    // Linux's madvise_update_vma: split off exactly [start, end). Failing here is EAGAIN, as
+    // madvise reports any ENOMEM of its own: the map-count limit, no memory for the new areas,
+    // or for the page tables the splits cut (a shared one must not straddle two areas).
+    size_t splits = (start != vma->m_start) + (end != vma->m_end);
+    if (m_map_count + splits > MAX_MAP_COUNT)  // Linux checks before each split
+        return Error::from_errno(EAGAIN);
+    VmaReserve reserve;
+    if (reserve.fill(splits).is_error() || unshare_cut_locked(start, end).is_error())
+        return Error::from_errno(EAGAIN);
+    // No more failure paths after this point.
+    if (start != vma->m_start)
+        vma = &split_vma_locked(*vma, start, reserve);
+    if (end != vma->m_end)
+        split_vma_locked(*vma, end, reserve);
+    vma->m_flags = new_flags;
+    return {};
+}
+
+// ---- mincore ----
+
+// Linux's do_mincore and mincore_pte_range: a page is resident when this address space maps it;
+// otherwise, for shared memory and files, when the object holds the page (mincore_page on the
+// page cache or the shmem object), whoever mapped it.
+ErrorOr<size_t> MmStruct::do_mincore(VirtAddr start, size_t pages, uint8_t* vec) const {
+    SpinlockGuard guard(m_lock);
+    Vma* vma = find_vma_locked(start);
+    if (!vma || vma->m_start > start)
+        return Error::from_errno(ENOMEM);
+    VirtAddr end = vma->m_end;
+    if (pages < (end - start) >> PAGE_SHIFT)
+        end = start + (pages << PAGE_SHIFT);
+    Inode* inode = vma->m_file ? vma->m_file->inode() : nullptr;
+    size_t count = 0;
+    for (VirtAddr page = start; page < end; page += PAGE_SIZE, ++count) {
+        bool resident = m_page_table.lookup(page).has_value();
+        if (!resident && vma->m_shared)
+            resident = vma->m_shared->has_frame(vma->pgoff_at(page));
+        else if (!resident && inode)
+            resident = inode->is_page_cached(vma->pgoff_at(page));
+        vec[count] = resident;
+    }
+    return count;
 }
 
 // ---- brk ----

@@ -82,9 +82,10 @@ public:
     // Private pages become read-only in both (copy-on-write, resolved by the write fault);
     // shared ones stay writable. On-demand fork: the page tables wholly inside private areas
     // are not copied but shared, read-only, until either side changes a page under one (see
-    // dup() and docs/memory.md). ENOMEM with nothing changed but some private pages or page
-    // tables of this space having become read-only (their next write fault takes them back,
-    // uncopied).
+    // dup() and docs/memory.md). Areas marked MADV_DONTFORK are left out, and those marked
+    // MADV_WIPEONFORK come without their pages. ENOMEM with nothing changed but some private
+    // pages or page tables of this space having become read-only (their next write fault
+    // takes them back, uncopied).
     ErrorOr<NonnullRefPtr<MmStruct>> dup();
 
     // mmap(2) after the file descriptor was looked up (Linux's do_mmap). `file` null means
@@ -94,6 +95,11 @@ public:
     ErrorOr<void> do_munmap(VirtAddr start, uint64_t len);
     ErrorOr<void> do_mprotect(VirtAddr start, uint64_t len, uint64_t prot);
     ErrorOr<void> do_madvise(VirtAddr start, uint64_t len, int advice);
+    // mincore(2) for at most `pages` pages from `start` (page aligned), within the one area
+    // holding `start` (Linux's do_mincore): one byte per page in `vec`, 1 when resident, 0 when
+    // not. Returns how many it filled (it stops at the area's end); ENOMEM when no area holds
+    // `start`.
+    ErrorOr<size_t> do_mincore(VirtAddr start, size_t pages, uint8_t* vec) const;
     // brk(2): the new break on success, the old one on failure (Linux's contract).
     VirtAddr do_brk(VirtAddr brk);
 
@@ -104,6 +110,14 @@ public:
     VirtAddr start_brk() const { return m_start_brk; }
     VirtAddr brk() const { return m_brk; }
     VirtAddr mmap_base() const { return m_mmap_base; }
+
+    // Resident pages (Linux's get_mm_counter and get_mm_rss: pages mapped by this address
+    // space's page tables, shared tables included) and the most there have been (Linux's
+    // get_mm_hiwater_rss: the high-water mark recorded before each unmap, or the current RSS
+    // when higher).
+    uint64_t rss_counter(MmCounter counter) const;
+    uint64_t rss() const;
+    uint64_t hiwater_rss() const;
 
     // The page-table root, for diagnostics; loaded by activate_mm.
     const arch::UserPageTable& page_table() const { return m_page_table; }
@@ -142,11 +156,21 @@ private:
     Vma& split_vma_locked(Vma& vma, VirtAddr at, VmaReserve& reserve);  // returns the upper half
     void merge_range_locked(VirtAddr start, VirtAddr end);
     void zap_range_locked(VirtAddr start, VirtAddr end);
+    uint64_t rss_locked() const;
+    // Linux's update_hiwater_rss: before pages go, the high-water mark takes the RSS.
+    void update_hiwater_rss_locked();
+    // madvise's work on [start, end), which lies inside `vma` (Linux's madvise_vma_behavior).
+    // A change of flags splits the area so that exactly the range changes; `vma` is then the
+    // area covering the range.
+    ErrorOr<void> madvise_vma_locked(Vma*& vma, VirtAddr start, VirtAddr end, int advice);
     void change_protection_locked(Vma& vma);
     void populate_locked(VirtAddr start, VirtAddr end);
 
     ErrorOr<void> fault_locked(Vma& vma, VirtAddr page, FaultAccess access);
     ErrorOr<void> expand_stack_locked(Vma& vma, VirtAddr address);
+    // Maps a frame the caller holds one reference on and counts it in the RSS; the reference
+    // passes to the page table, or is dropped if the page table has no memory for it.
+    ErrorOr<void> map_new_frame_locked(Vma& vma, VirtAddr page, PhysAddr frame, arch::PageProt prot);
     ErrorOr<void> do_anonymous_page_locked(Vma& vma, VirtAddr page);
     ErrorOr<void> do_file_page_locked(Vma& vma, VirtAddr page, FaultAccess access);
     ErrorOr<void> do_shared_page_locked(Vma& vma, VirtAddr page);
@@ -160,7 +184,16 @@ private:
     VirtAddr m_start_brk{0};
     VirtAddr m_brk{0};
     uint64_t m_stack_limit{DEFAULT_STACK_LIMIT};
+    // Linux's rss_stat and hiwater_rss, in pages: every frame mapped into m_page_table is
+    // counted in the counter of the area mapping it (map_new_frame_locked, dup) and uncounted
+    // when unmapped (zap_range_locked), which are the only places leaves appear and go.
+    uint64_t m_rss[MM_COUNTER_COUNT]{};
+    uint64_t m_hiwater_rss{0};
 };
+
+// Linux's setmax_mm_hiwater_rss: raises `maxrss` (pages; a process's signal->maxrss) to mm's
+// high-water mark. At exit and exec, when an address space is left.
+void setmax_mm_hiwater_rss(uint64_t& maxrss, const MmStruct& mm);
 
 // Resolves a page fault at `address` in `mm`: maps what the Vma there says belongs there
 // (Linux's do_user_addr_fault + handle_mm_fault). Errors, each ending the access:

@@ -94,6 +94,12 @@ ErrorOr<PhysAddr> SharedMemory::get_frame(uint64_t index) {
     return frame;
 }
 
+bool SharedMemory::has_frame(uint64_t index) const {
+    VERIFY(index < m_page_count);
+    PhysAddr slot_page = m_directory[index / FRAMES_PER_PAGE];
+    return slot_page && static_cast<const PhysAddr*>(arch::phys_to_virt(slot_page))[index % FRAMES_PER_PAGE];
+}
+
 // ---- Vma ----
 
 namespace {
@@ -127,6 +133,12 @@ arch::PageProt Vma::pte_prot(PhysAddr frame) const {
 bool Vma::can_merge_with(const Vma& next) const {
     return m_end == next.m_start && m_flags == next.m_flags && m_file == next.m_file &&
            m_shared == next.m_shared && m_pgoff + (size() >> PAGE_SHIFT) == next.m_pgoff;
+}
+
+MmCounter Vma::rss_counter() const {
+    if (m_shared)
+        return MmCounter::ShmemPages;
+    return m_file ? MmCounter::FilePages : MmCounter::AnonPages;
 }
 
 void Vma::copy_backing_from(const Vma& other) {

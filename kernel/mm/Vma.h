@@ -33,8 +33,10 @@ enum : uint32_t {
     VM_MAYWRITE = 0x20,
     VM_MAYEXEC = 0x40,
     VM_MAYSHARE = 0x80,
-    VM_GROWSDOWN = 0x100,    // a stack: faults just below it extend it
-    VM_NORESERVE = 0x200000, // MAP_NORESERVE: not counted against memory (overcommit)
+    VM_GROWSDOWN = 0x100,       // a stack: faults just below it extend it
+    VM_DONTCOPY = 0x20000,      // MADV_DONTFORK: fork leaves the area out of the child
+    VM_NORESERVE = 0x200000,    // MAP_NORESERVE: not counted against memory (overcommit)
+    VM_WIPEONFORK = 0x2000000,  // MADV_WIPEONFORK: the child gets the area without its pages
 };
 inline constexpr uint32_t VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 
@@ -54,6 +56,9 @@ public:
     ErrorOr<PhysAddr> get_frame(uint64_t index);
     // How many frames have been allocated (for tests and accounting).
     uint64_t resident_pages() const { return m_resident; }
+    // Whether page `index` has a frame yet (mincore: in the object even where no page table
+    // maps it).
+    bool has_frame(uint64_t index) const;
 
 private:
     // A two-level table: a kmalloc'd directory of page addresses, each page holding the
@@ -64,6 +69,13 @@ private:
     PhysAddr* m_directory;
     uint64_t m_resident{0};
 };
+
+// The resident-set counters of an address space (Linux's rss_stat: MM_FILEPAGES, MM_ANONPAGES,
+// MM_SHMEMPAGES; no swap, so no MM_SWAPENTS). Linux sorts each page by what it is (PageAnon,
+// PageSwapBacked); we sort it by the area mapping it, which differs only for the pages a
+// private file mapping has copied on write: Linux counts those as anonymous.
+enum class MmCounter : uint8_t { FilePages, AnonPages, ShmemPages };
+inline constexpr size_t MM_COUNTER_COUNT = 3;
 
 struct Vma {
     // From the "vm_area_struct" slab cache (Linux's vm_area_cachep), in the hosted build too,
@@ -104,6 +116,8 @@ struct Vma {
     bool can_merge_with(const Vma& next) const;
     // Copies everything but the range and the list link (for splits and fork).
     void copy_backing_from(const Vma& other);
+    // Which RSS counter this area's mapped pages count in (see MmCounter).
+    MmCounter rss_counter() const;
 };
 
 // Linux's stack_guard_gap: 256 pages.

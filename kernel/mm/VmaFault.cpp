@@ -25,16 +25,19 @@ bool access_error(const Vma& vma, FaultAccess access) {
     return true;
 }
 
-// Maps a frame the caller holds one reference on; that reference passes to the page table, or
-// is dropped if the page table has no memory for it.
-ErrorOr<void> map_new_frame(arch::UserPageTable& table, VirtAddr page, PhysAddr frame, arch::PageProt prot) {
-    auto mapped = table.map(page, frame, prot);
-    if (mapped.is_error())
-        put_user_frame(frame);
-    return mapped;
-}
-
 }  // namespace
+
+// The one place a fault adds a page to the page table, so the one place it is counted in the
+// RSS (Linux's inc_mm_counter in each fault function).
+ErrorOr<void> MmStruct::map_new_frame_locked(Vma& vma, VirtAddr page, PhysAddr frame, arch::PageProt prot) {
+    auto mapped = m_page_table.map(page, frame, prot);
+    if (mapped.is_error()) {
+        put_user_frame(frame);
+        return mapped;
+    }
+    ++m_rss[size_t(vma.rss_counter())];
+    return {};
+}
 
 ErrorOr<void> handle_page_fault(MmStruct& mm, uint64_t address, FaultAccess access) {
     if (address >= TASK_SIZE)
@@ -105,7 +108,7 @@ ErrorOr<void> MmStruct::expand_stack_locked(Vma& vma, VirtAddr address) {
 // Private anonymous memory: a zeroed page of its own.
 ErrorOr<void> MmStruct::do_anonymous_page_locked(Vma& vma, VirtAddr page) {
     PhysAddr frame = TRY(alloc_zeroed_user_frame());
-    return map_new_frame(m_page_table, page, frame, vma.page_prot());
+    return map_new_frame_locked(vma, page, frame, vma.page_prot());
 }
 
 // A file mapping (Linux's do_read_fault / do_cow_fault / do_shared_fault over the page cache):
@@ -119,7 +122,7 @@ ErrorOr<void> MmStruct::do_file_page_locked(Vma& vma, VirtAddr page, FaultAccess
         return Error::from_errno(got.error().code() == ENOMEM ? ENOMEM : EIO);
     PhysAddr frame = got.value();
     if (vma.is_shared() || access.kind != FaultAccess::Kind::Write)
-        return map_new_frame(m_page_table, page, frame, vma.pte_prot(frame));
+        return map_new_frame_locked(vma, page, frame, vma.pte_prot(frame));
     auto copy = alloc_user_frame();
     if (copy.is_error()) {
         put_user_frame(frame);
@@ -127,13 +130,13 @@ ErrorOr<void> MmStruct::do_file_page_locked(Vma& vma, VirtAddr page, FaultAccess
     }
     __builtin_memcpy(arch::phys_to_virt(copy.value()), arch::phys_to_virt(frame), PAGE_SIZE);
     put_user_frame(frame);
-    return map_new_frame(m_page_table, page, copy.value(), vma.page_prot());
+    return map_new_frame_locked(vma, page, copy.value(), vma.page_prot());
 }
 
 // Shared anonymous memory: the object's page, the same for every mapping of it.
 ErrorOr<void> MmStruct::do_shared_page_locked(Vma& vma, VirtAddr page) {
     PhysAddr frame = TRY(vma.m_shared->get_frame(vma.pgoff_at(page)));
-    return map_new_frame(m_page_table, page, frame, vma.page_prot());
+    return map_new_frame_locked(vma, page, frame, vma.page_prot());
 }
 
 // Linux's do_wp_page: a write to a page the area allows writing but the entry does not. For a

@@ -26,7 +26,8 @@ struct PageMapping {
 
 // Range-walk visitors: a function pointer and its context, so generic code can pass a lambda.
 // Unmapping hands each frame over once its translation is gone (the visitor drops the page's
-// reference); updating gives each page the rights the visitor returns, or stops at its error.
+// reference; pages of a shared table dropped whole are not visited: the table holds their
+// references); updating gives each page the rights the visitor returns, or stops at its error.
 using PageUnmapVisitor = void (*)(void* context, VirtAddr virt, PhysAddr frame);
 using PageUpdateVisitor = ErrorOr<PageProt> (*)(void* context, VirtAddr virt, PageMapping mapping);
 
@@ -36,17 +37,19 @@ namespace kernel {
 
 template <typename T>
 concept UserPageTableContract = requires(T& table, const T& ctable, VirtAddr virt, PhysAddr frame, arch::PageProt prot,
-                                         arch::PageUnmapVisitor unmap, arch::PageUpdateVisitor update, void* context) {
+                                         arch::PageUnmapVisitor unmap, arch::PageUpdateVisitor update, void* context,
+                                         uint64_t& pages) {
     { table.create() } -> std::same_as<ErrorOr<void>>;
     { table.destroy() } -> std::same_as<void>;
     { ctable.root() } -> std::same_as<PhysAddr>;
     { table.map(virt, frame, prot) } -> std::same_as<ErrorOr<void>>;
     { ctable.lookup(virt) } -> std::same_as<std::optional<arch::PageMapping>>;
     { table.remap(virt, frame, prot) } -> std::same_as<void>;
-    { table.unmap_range(virt, virt, unmap, context) } -> std::same_as<void>;
+    // Returns how many pages the range no longer maps (the RSS the address space loses).
+    { table.unmap_range(virt, virt, unmap, context) } -> std::same_as<uint64_t>;
     { table.update_range(virt, virt, update, context) } -> std::same_as<ErrorOr<void>>;
     // On-demand fork: sharing last-level tables copy-on-write (x86-64's PageTable.h says how).
-    { table.share_from(table, virt, virt) } -> std::same_as<ErrorOr<void>>;
+    { table.share_from(table, virt, virt, pages) } -> std::same_as<ErrorOr<void>>;
     { table.unshare_range(virt, virt) } -> std::same_as<ErrorOr<void>>;
     { ctable.table_sharers(virt) } -> std::same_as<uint32_t>;
     { ctable.activate() } -> std::same_as<void>;

@@ -1,9 +1,11 @@
-// Memory syscalls: brk, mmap, munmap, mprotect, madvise. Each decodes its arguments as Linux's
-// entry point does and hands the work to the current task's MmStruct (mm/AddressSpace.h).
+// Memory syscalls: brk, mmap, munmap, mprotect, madvise, mincore. Each decodes its arguments as
+// Linux's entry point does and hands the work to the current task's MmStruct (mm/AddressSpace.h).
 #include "fs/Devices.h"
 #include "fs/File.h"
 #include "fs/FilesStruct.h"
+#include "lib/ScopeGuard.h"
 #include "mm/AddressSpace.h"
+#include "mm/Heap.h"
 #include "syscalls/Syscall.h"
 #include "task/Scheduler.h"
 
@@ -73,12 +75,38 @@ ErrorOr<void> sys_madvise(uint64_t start, uint64_t len, int advice) {
     return current_mm().do_madvise(start, len, advice);
 }
 
+// Linux's sys_mincore: the checks in its order, then the answer a page of bytes at a time
+// (do_mincore takes the lock, which copy_to_user must not hold), so a range running into a hole
+// or a bad vector fails after the bytes before it were written.
+ErrorOr<long> sys_mincore(uint64_t start, uint64_t len, uint64_t vec) {
+    if (start & (PAGE_SIZE - 1))
+        return Error::from_errno(EINVAL);
+    if (!is_user_range(start, len))
+        return Error::from_errno(ENOMEM);
+    uint64_t pages = (len >> PAGE_SHIFT) + ((len & (PAGE_SIZE - 1)) != 0);
+    if (!is_user_range(vec, pages))
+        return Error::from_errno(EFAULT);
+    auto* buffer = static_cast<uint8_t*>(kmalloc(PAGE_SIZE));
+    if (!buffer)
+        return Error::from_errno(EAGAIN);
+    ScopeGuard free_buffer([&] { kfree(buffer); });
+    while (pages) {
+        size_t done = TRY(current_mm().do_mincore(start, pages < PAGE_SIZE ? pages : PAGE_SIZE, buffer));
+        TRY(copy_to_user(vec, buffer, done));
+        pages -= done;
+        vec += done;
+        start += done << PAGE_SHIFT;
+    }
+    return 0;
+}
+
 void register_memory_syscalls(SyscallTable& table) {
     table.add<sys_brk>(__NR_brk);
     table.add<sys_mmap>(__NR_mmap);
     table.add<sys_munmap>(__NR_munmap);
     table.add<sys_mprotect>(__NR_mprotect);
     table.add<sys_madvise>(__NR_madvise);
+    table.add<sys_mincore>(__NR_mincore);
 }
 
 // Here rather than in mm/ because it needs Task, which the hosted build does not have.

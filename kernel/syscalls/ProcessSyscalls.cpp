@@ -12,6 +12,7 @@
 
 #include "lib/Random.h"
 #include "lib/ScopeGuard.h"
+#include "mm/AddressSpace.h"
 #include "mm/Heap.h"
 #include "mm/PageAllocator.h"
 #include "syscalls/Syscall.h"
@@ -474,9 +475,13 @@ struct Rusage {
 
 KernelTimeval to_timeval(uint64_t ns) { return {int64_t(ns / NSEC_PER_SEC), int64_t(ns % NSEC_PER_SEC / 1000)}; }
 
+// ru_maxrss as Linux's getrusage: the children's high-water mark for RUSAGE_CHILDREN; for
+// RUSAGE_SELF and RUSAGE_THREAD the process's (address spaces it left) raised to the current
+// address space's.
 ErrorOr<long> sys_getrusage(int who, UserPtr<Rusage> user_usage) {
     Rusage usage{};
     Task* self = current();
+    uint64_t maxrss_pages = 0;
     switch (who) {
     case RUSAGE_SELF: {
         // The process: its live threads and those already gone.
@@ -490,19 +495,27 @@ ErrorOr<long> sys_getrusage(int who, UserPtr<Rusage> user_usage) {
         });
         usage.utime = to_timeval(runtime);
         usage.minflt = int64_t(min_flt);
+        maxrss_pages = self->m_signal->maxrss;
+        if (self->m_mm)
+            setmax_mm_hiwater_rss(maxrss_pages, *self->m_mm);
         break;
     }
     case RUSAGE_THREAD:
         usage.utime = to_timeval(task_runtime_ns(*self));
         usage.minflt = int64_t(self->m_min_flt);
+        maxrss_pages = self->m_signal->maxrss;
+        if (self->m_mm)
+            setmax_mm_hiwater_rss(maxrss_pages, *self->m_mm);
         break;
     case RUSAGE_CHILDREN:
         usage.utime = to_timeval(self->m_signal->children_runtime_ns);
         usage.minflt = int64_t(self->m_signal->children_min_flt);
+        maxrss_pages = self->m_signal->children_maxrss;
         break;
     default:
         return Error::from_errno(EINVAL);
     }
+    usage.maxrss = int64_t(maxrss_pages * (PAGE_SIZE / 1024));
     TRY(copy_to_user(user_usage, usage));
     return 0;
 }

@@ -416,6 +416,9 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     // CLONE_CHILD_CLEARTID word is cleared).
     mm_release(*task);
     RefPtr<MmStruct> old_mm = task->m_mm;
+    // The old program's resident-set high-water mark stays the process's (getrusage, wait4).
+    if (old_mm)
+        setmax_mm_hiwater_rss(task->m_signal->maxrss, *old_mm);
     task->m_mm = mm;
     activate_mm(task->m_mm.ptr());
     old_mm = nullptr;  // the old program's memory goes now that its tables are not loaded

@@ -216,8 +216,12 @@ void exit_notify(Task& task, ReleasedTasks& released) {
     self->m_exit_code = wait_status;
     trace::emit(trace::Event::SchedProcessExit, "comm={} pid={} prio=120", StringView(self->m_comm), self->m_tid);
     // The last thread of a process takes the process timer with it.
-    if (group_dead)
+    if (group_dead) {
         exit_itimers(*self);
+        // ...and records the address space's high-water mark for its parent's wait.
+        if (self->m_mm)
+            setmax_mm_hiwater_rss(self->m_signal->maxrss, *self->m_mm);
+    }
     // exit_mm (after mm_release, which needs the address space for clear_child_tid), then
     // files, fs — Linux's order.
     mm_release(*self);
@@ -268,6 +272,7 @@ struct WaitResult {
     int status;
     uint64_t runtime_ns;  // the child's, with its reaped children's
     uint64_t min_flt;
+    uint64_t maxrss;  // pages: the largest of the child's and its reaped children's
 };
 
 bool eligible(const WaitOptions& wo, Task& child) {
@@ -297,7 +302,7 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
     Task* self = current();
     SpinlockGuard guard(tasklist_lock());
     bool any = false;
-    WaitResult found{0, 0, 0, 0};
+    WaitResult found{0, 0, 0, 0, 0};
     // The children of every thread of the process are ours to wait for, unless __WNOTHREAD.
     for_each_thread(*self, [&](Task& thread) {
         if ((wo.flags & __WNOTHREAD) && &thread != self)
@@ -313,12 +318,16 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
             int status = signal.group_exiting ? signal.group_exit_code : child.m_exit_code;
             WaitResult result{task_tgid_nr(child), status,
                               child.m_runtime_ns + signal.dead_threads_runtime_ns + signal.children_runtime_ns,
-                              child.m_min_flt + signal.dead_threads_min_flt + signal.children_min_flt};
+                              child.m_min_flt + signal.dead_threads_min_flt + signal.children_min_flt,
+                              signal.maxrss > signal.children_maxrss ? signal.maxrss : signal.children_maxrss};
             if (!(wo.flags & WNOWAIT)) {
                 // The child's usage (and its own reaped children's) joins ours (Linux's
-                // __exit_signal/wait_task_zombie accounting into signal->c*).
+                // __exit_signal/wait_task_zombie accounting into signal->c*); the high-water mark
+                // is a maximum, not a sum.
                 self->m_signal->children_runtime_ns += result.runtime_ns;
                 self->m_signal->children_min_flt += result.min_flt;
+                if (self->m_signal->children_maxrss < result.maxrss)
+                    self->m_signal->children_maxrss = result.maxrss;
                 child.m_exit_state = Task::ExitState::Dead;
                 unhash_task_locked(child);
                 to_release = &child;
@@ -378,6 +387,7 @@ ErrorOr<void> put_rusage(uint64_t user_rusage, const WaitResult& result) {
         int64_t rest[14];
     } usage{};
     usage.utime = {int64_t(runtime_ns / 1000000000), int64_t(runtime_ns % 1000000000 / 1000)};
+    usage.rest[0] = int64_t(result.maxrss * (PAGE_SIZE / 1024));  // ru_maxrss, in KiB
     usage.rest[4] = int64_t(result.min_flt);  // ru_minflt (after maxrss, ixrss, idrss, isrss)
     return copy_to_user(user_rusage, &usage, sizeof(usage));
 }

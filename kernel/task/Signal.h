@@ -69,6 +69,10 @@ public:
     // Totals of reaped children (and their reaped children): getrusage(RUSAGE_CHILDREN), times().
     uint64_t children_runtime_ns{0};
     uint64_t children_min_flt{0};
+    // Resident-set high-water marks in pages (Linux's maxrss and cmaxrss): of this process's
+    // address spaces once left (at exit and exec), and the largest of its reaped children's.
+    uint64_t maxrss{0};
+    uint64_t children_maxrss{0};
     bool has_child_subreaper{false};
     // alarm()/setitimer(ITIMER_REAL): the monotonic deadline, 0 when disarmed; the interval.
     uint64_t real_timer_deadline_ns{0};

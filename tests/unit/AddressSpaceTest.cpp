@@ -485,6 +485,156 @@ TEST_F(AddressSpaceTest, MadviseErrors) {
     EXPECT_FALSE(mm().do_madvise(a, P, MADV_WILLNEED).is_error());
 }
 
+TEST_F(AddressSpaceTest, MadviseForkFlagsSplitExactlyTheRangeAndMergeBack) {
+    VirtAddr a = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED));
+    MUST(mm().do_madvise(a + P, 2 * P, MADV_DONTFORK));
+    EXPECT_EQ(layout(mm()), (std::vector<Area>{{a, a + P, flags_rw(), a >> 12},
+                                               {a + P, a + 3 * P, flags_rw() | VM_DONTCOPY, (a >> 12) + 1},
+                                               {a + 3 * P, a + 4 * P, flags_rw(), (a >> 12) + 3}}));
+    // Advice that changes nothing splits nothing.
+    MUST(mm().do_madvise(a + P, P, MADV_DONTFORK));
+    MUST(mm().do_madvise(a, P, MADV_KEEPONFORK));
+    EXPECT_EQ(mm().map_count(), 3u);
+    MUST(mm().do_madvise(a, 4 * P, MADV_WIPEONFORK));
+    EXPECT_EQ(layout(mm())[1].flags, flags_rw() | VM_DONTCOPY | VM_WIPEONFORK);
+    EXPECT_EQ(layout(mm())[0].flags, flags_rw() | VM_WIPEONFORK);
+    MUST(mm().do_madvise(a, 4 * P, MADV_DOFORK));
+    EXPECT_EQ(layout(mm()), (std::vector<Area>{{a, a + 4 * P, flags_rw() | VM_WIPEONFORK, a >> 12}}));
+    MUST(mm().do_madvise(a, 4 * P, MADV_KEEPONFORK));
+    EXPECT_EQ(layout(mm()), (std::vector<Area>{{a, a + 4 * P, flags_rw(), a >> 12}}));
+}
+
+TEST_F(AddressSpaceTest, MadviseForkFlagsOverHolesAndRefusals) {
+    VirtAddr a = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED));
+    MUST(mm().do_munmap(a + P, P));
+    // Holes: the mapped parts take the advice, then ENOMEM (also when the range runs off the
+    // last area).
+    EXPECT_EQ(error_of(mm().do_madvise(a, 4 * P, MADV_DONTFORK)), ENOMEM);
+    EXPECT_EQ(layout(mm())[0].flags, flags_rw() | VM_DONTCOPY);
+    EXPECT_EQ(layout(mm())[1].flags, flags_rw() | VM_DONTCOPY);
+    EXPECT_EQ(error_of(mm().do_madvise(a + 3 * P, 2 * P, MADV_DOFORK)), ENOMEM);
+    EXPECT_EQ(layout(mm())[2], (Area{a + 3 * P, a + 4 * P, flags_rw(), (a >> 12) + 3}));
+
+    // WIPEONFORK only on private anonymous memory: an area that refuses it stops the walk
+    // with EINVAL, after the areas before it took it.
+    auto file_ref = make_file(std::string(P, 'f'));
+    VirtAddr b = MUST(map(0x50000000, P, RW, ANON | MAP_FIXED));
+    MUST(map_file(*file_ref, b + P, P, PROT_READ, MAP_PRIVATE | MAP_FIXED));
+    MUST(map(b + 2 * P, P, RW, ANON | MAP_FIXED));
+    EXPECT_EQ(error_of(mm().do_madvise(b, 3 * P, MADV_WIPEONFORK)), EINVAL);
+    auto areas = layout(mm());
+    ASSERT_EQ(areas.size(), 6u);
+    EXPECT_EQ(areas[3].flags, flags_rw() | VM_WIPEONFORK);
+    EXPECT_FALSE(areas[4].flags & VM_WIPEONFORK);
+    EXPECT_FALSE(areas[5].flags & VM_WIPEONFORK);
+    VirtAddr s = MUST(map(0x60000000, P, RW, SHARED_ANON | MAP_FIXED));
+    EXPECT_EQ(error_of(mm().do_madvise(s, P, MADV_WIPEONFORK)), EINVAL);
+    // The other fork advice takes any area.
+    MUST(mm().do_madvise(s, P, MADV_DONTFORK));
+    MUST(mm().do_madvise(b + P, P, MADV_DONTFORK));
+    MUST(mm().do_madvise(b + P, P, MADV_KEEPONFORK));
+}
+
+// ---- mincore ----
+
+TEST_F(AddressSpaceTest, MincoreReportsPagesThisSpaceMaps) {
+    VirtAddr a = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED));
+    VirtAddr after = MUST(map(a + 4 * P, P, PROT_READ, ANON | MAP_FIXED));  // another area
+    ASSERT_EQ(write_byte(a + P, 1), 0);
+    ASSERT_EQ(write_byte(a + 3 * P, 1), 0);
+    uint8_t vec[8];
+    std::memset(vec, 0xee, sizeof vec);
+    // One area at a time: it stops at the area's end.
+    EXPECT_EQ(MUST(mm().do_mincore(a, 8, vec)), 4u);
+    EXPECT_EQ(std::vector<uint8_t>(vec, vec + 5), (std::vector<uint8_t>{0, 1, 0, 1, 0xee}));
+    EXPECT_EQ(MUST(mm().do_mincore(a + 3 * P, 1, vec)), 1u);
+    EXPECT_EQ(vec[0], 1);
+    EXPECT_EQ(MUST(mm().do_mincore(after, 1, vec)), 1u);
+    EXPECT_EQ(vec[0], 0);
+    EXPECT_EQ(error_of(mm().do_mincore(a - P, 1, vec)), ENOMEM);
+    EXPECT_EQ(error_of(mm().do_mincore(0x70000000, 1, vec)), ENOMEM);
+    // PROT_NONE keeps the page: still resident. MADV_DONTNEED drops it.
+    MUST(mm().do_mprotect(a + P, P, PROT_NONE));
+    EXPECT_EQ(MUST(mm().do_mincore(a + P, 1, vec)), 1u);
+    EXPECT_EQ(vec[0], 1);
+    MUST(mm().do_mprotect(a + P, P, RW));
+    MUST(mm().do_madvise(a, 4 * P, MADV_DONTNEED));
+    EXPECT_EQ(MUST(mm().do_mincore(a, 4, vec)), 4u);
+    EXPECT_EQ(std::vector<uint8_t>(vec, vec + 4), (std::vector<uint8_t>{0, 0, 0, 0}));
+}
+
+TEST_F(AddressSpaceTest, MincoreOfSharedMemoryAsksTheObject) {
+    VirtAddr s = MUST(map(0x40000000, 3 * P, RW, SHARED_ANON | MAP_FIXED));
+    auto child = MUST(mm().dup());
+    // The child touches a page the parent never mapped: it is in the object, so resident for
+    // the parent too (Linux's mincore_page on the shmem file).
+    ASSERT_EQ(write_byte(s + 2 * P, 7, child.ptr()), 0);
+    EXPECT_FALSE(present(s + 2 * P));
+    uint8_t vec[3];
+    MUST(mm().do_mincore(s, 3, vec));
+    EXPECT_EQ(std::vector<uint8_t>(vec, vec + 3), (std::vector<uint8_t>{0, 0, 1}));
+    // Dropping it from the child's page table keeps it in the object.
+    MUST(child->do_madvise(s, 3 * P, MADV_DONTNEED));
+    MUST(child->do_mincore(s, 3, vec));
+    EXPECT_EQ(vec[2], 1);
+}
+
+// ---- Resident-set counters ----
+
+TEST_F(AddressSpaceTest, RssCountsMappedPagesByKind) {
+    auto file_ref = make_file(std::string(2 * P, 'f'));
+    VirtAddr a = MUST(map(0x40000000, 8 * P, RW, ANON | MAP_FIXED));
+    VirtAddr s = MUST(map(0x50000000, 4 * P, RW, SHARED_ANON | MAP_FIXED));
+    VirtAddr f = MUST(map_file(*file_ref, 0x60000000, 2 * P, RW, MAP_PRIVATE | MAP_FIXED));
+    EXPECT_EQ(mm().rss(), 0u);
+    for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(write_byte(a + i * P, 1), 0);
+    ASSERT_EQ(write_byte(s, 1), 0);
+    ASSERT_EQ(read_byte(s + P), 0);
+    ASSERT_EQ(read_byte(f), 'f');
+    EXPECT_EQ(mm().rss_counter(MmCounter::AnonPages), 6u);
+    EXPECT_EQ(mm().rss_counter(MmCounter::ShmemPages), 2u);
+    EXPECT_EQ(mm().rss_counter(MmCounter::FilePages), 1u);
+    EXPECT_EQ(mm().rss(), 9u);
+    EXPECT_EQ(mm().hiwater_rss(), 9u);
+    // Copy-on-write replaces a page: no change.
+    auto child = MUST(mm().dup());
+    EXPECT_EQ(child->rss(), 9u);
+    EXPECT_EQ(child->hiwater_rss(), 9u);
+    ASSERT_EQ(write_byte(a, 2), 0);
+    ASSERT_EQ(write_byte(a, 3, child.ptr()), 0);
+    EXPECT_EQ(mm().rss(), 9u);
+    // Unmapping and MADV_DONTNEED count pages out; the high-water mark remembers.
+    MUST(mm().do_munmap(a + 2 * P, 4 * P));
+    EXPECT_EQ(mm().rss_counter(MmCounter::AnonPages), 2u);
+    MUST(mm().do_madvise(s, 4 * P, MADV_DONTNEED));
+    EXPECT_EQ(mm().rss_counter(MmCounter::ShmemPages), 0u);
+    EXPECT_EQ(mm().rss(), 3u);
+    EXPECT_EQ(mm().hiwater_rss(), 9u);
+    // The child's counters are its own.
+    EXPECT_EQ(child->rss(), 9u);
+    uint64_t maxrss = 4;
+    setmax_mm_hiwater_rss(maxrss, mm());
+    EXPECT_EQ(maxrss, 9u);
+    maxrss = 20;
+    setmax_mm_hiwater_rss(maxrss, mm());
+    EXPECT_EQ(maxrss, 20u);
+}
+
+TEST_F(AddressSpaceTest, HiwaterRssIsTakenBeforeUnmapping) {
+    VirtAddr a = MUST(map(0x40000000, 16 * P, RW, ANON | MAP_FIXED));
+    for (int i = 0; i < 16; ++i)
+        ASSERT_EQ(write_byte(a + i * P, 1), 0);
+    MUST(mm().do_munmap(a, 16 * P));
+    VirtAddr b = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED | MAP_POPULATE));
+    EXPECT_EQ(mm().rss(), 4u);
+    EXPECT_EQ(mm().hiwater_rss(), 16u);
+    // A fork starts the child's mark at what it maps.
+    auto child = MUST(mm().dup());
+    EXPECT_EQ(child->hiwater_rss(), 4u);
+    (void)b;
+}
+
 // ---- brk ----
 
 TEST_F(AddressSpaceTest, BrkGrowsAndShrinks) {
@@ -766,6 +916,39 @@ TEST_F(AddressSpaceTest, DestroyingAParentLeavesTheChildWhole) {
     }
 }
 
+TEST_F(AddressSpaceTest, DupLeavesOutDontforkAreasAndWipesWipeonforkOnes) {
+    VirtAddr a = MUST(map(0x40000000, 4 * P, RW, ANON | MAP_FIXED));
+    VirtAddr s = MUST(map(0x50000000, 2 * P, RW, SHARED_ANON | MAP_FIXED));
+    for (int i = 0; i < 4; ++i)
+        ASSERT_EQ(write_byte(a + i * P, uint8_t(i + 1)), 0);
+    ASSERT_EQ(write_byte(s, 9), 0);
+    MUST(mm().do_madvise(a, P, MADV_DONTFORK));
+    MUST(mm().do_madvise(a + 2 * P, 2 * P, MADV_WIPEONFORK));
+    MUST(mm().do_madvise(s, 2 * P, MADV_DONTFORK));
+    auto child = MUST(mm().dup());
+    auto parent_areas = layout(mm());
+    // The child: no DONTFORK areas; the WIPEONFORK one without pages, flag kept.
+    EXPECT_EQ(layout(*child), (std::vector<Area>{parent_areas[1], parent_areas[2]}));
+    EXPECT_EQ(child->map_count(), 2u);
+    EXPECT_EQ(read_byte(a, child.ptr()), -EFAULT);
+    EXPECT_EQ(read_byte(s, child.ptr()), -EFAULT);
+    EXPECT_EQ(read_byte(a + P, child.ptr()), 2);
+    EXPECT_FALSE(child->page_table().lookup(a + 2 * P).has_value());
+    EXPECT_EQ(read_byte(a + 2 * P, child.ptr()), 0);
+    EXPECT_EQ(read_byte(a + 3 * P, child.ptr()), 0);
+    EXPECT_EQ(child->rss(), 3u);  // a + P, and the two pages just faulted in
+    // The parent keeps everything, its wiped pages not even shared copy-on-write.
+    for (int i = 0; i < 4; ++i)
+        EXPECT_EQ(read_byte(a + i * P), i + 1);
+    EXPECT_EQ(user_frame_refcount(mm().page_table().lookup(a + 3 * P)->frame), 1u);
+    EXPECT_TRUE(mm().page_table().lookup(a + 3 * P)->prot & arch::PAGE_PROT_WRITE);
+    EXPECT_EQ(read_byte(s), 9);
+    // A grandchild keeps WIPEONFORK: the child's pages there are wiped again.
+    ASSERT_EQ(write_byte(a + 2 * P, 5, child.ptr()), 0);
+    auto grandchild = MUST(child->dup());
+    EXPECT_EQ(read_byte(a + 2 * P, grandchild.ptr()), 0);
+}
+
 // ---- Failure injection: every allocation can fail, and a failure changes nothing ----
 
 // Runs `op` with the nth allocation failing, for n = 1, 2, ... until it succeeds, which must
@@ -909,6 +1092,18 @@ TEST_F(AddressSpaceFailTest, DupUnwinds) {
             EXPECT_EQ(page_allocator().used_pages(), pages_before);
             EXPECT_EQ(user_frame_refcount(s.page_table().lookup(0x40000000)->frame), 1u);
         });
+}
+
+TEST_F(AddressSpaceFailTest, MadviseSplitUnwindsWithEagain) {
+    sweep(2, [](MmStruct& s) { MUST(s.do_mmap(nullptr, 0x40000000, 8 * P, RW, ANON | MAP_FIXED, 0)); },
+          [](MmStruct& s) {
+              auto r = s.do_madvise(0x40000000 + 2 * P, 2 * P, MADV_DONTFORK);
+              if (r.is_error()) {
+                  EXPECT_EQ(r.error().code(), EAGAIN);
+              }
+              return !r.is_error();
+          },
+          no_extra_check);
 }
 
 TEST_F(AddressSpaceFailTest, PopulateStopsQuietly) {

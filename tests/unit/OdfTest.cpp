@@ -249,6 +249,65 @@ TEST_F(OdfTest, BrkShrinkAndMapFixedOverASharedTable) {
     EXPECT_EQ(read_byte(*child, A + P), 1);
 }
 
+TEST_F(OdfTest, RssCountsPagesUnderSharedTables) {
+    fill(2);
+    EXPECT_EQ(mm().rss(), 1024u);
+    RefPtr<MmStruct> child = MUST(mm().dup());
+    EXPECT_EQ(child->rss(), 1024u);
+    // Unsharing (a write fault) changes what maps the pages, not how many there are.
+    ASSERT_EQ(write_byte(*child, A + T + P, 1), 0);
+    EXPECT_EQ(child->rss(), 1024u);
+    EXPECT_EQ(mm().rss(), 1024u);
+    // A shared table dropped whole counts its pages out without visiting them.
+    MUST(mm().do_munmap(A, T));
+    EXPECT_EQ(mm().rss(), 512u);
+    EXPECT_EQ(mm().hiwater_rss(), 1024u);
+    EXPECT_EQ(child->rss(), 1024u);
+    MUST(child->do_munmap(A + 3 * P, 2 * P));
+    EXPECT_EQ(child->rss(), 1022u);
+    // A grandchild shares the child's remaining shared table and copies the unshared one.
+    RefPtr<MmStruct> grandchild = MUST(child->dup());
+    EXPECT_EQ(grandchild->rss(), 1022u);
+    // Exit (the destructors) checks that every count came back to zero.
+}
+
+TEST_F(OdfTest, ForkAdviceOverPartOfASharedTable) {
+    fill(2);
+    RefPtr<MmStruct> child = MUST(mm().dup());
+    // Marking half of each table: the area is split inside both tables, which must stop being
+    // shared (a shared table lies wholly inside one area).
+    MUST(mm().do_madvise(A + T / 2, T, MADV_DONTFORK));
+    EXPECT_EQ(sharers(mm(), A), 1u);
+    EXPECT_EQ(sharers(mm(), A + T), 1u);
+    EXPECT_EQ(sharers(*child, A), 1u);
+    RefPtr<MmStruct> second = MUST(mm().dup());
+    EXPECT_EQ(second->map_count(), 2u);
+    EXPECT_EQ(second->rss(), 512u);
+    EXPECT_EQ(read_byte(*second, A + T / 2), -EFAULT);
+    EXPECT_EQ(read_byte(*second, A + T + T / 2 - P), -EFAULT);
+    EXPECT_EQ(read_byte(*second, A + T / 2 - P), uint8_t(T / 2 / P - 1));
+    EXPECT_EQ(read_byte(*second, A + T + T / 2), uint8_t((T + T / 2) / P));
+    expect_contents(mm(), A, A + 2 * T);
+    expect_contents(*child, A, A + 2 * T);
+    // Undoing it merges the pieces back into one area.
+    MUST(mm().do_madvise(A, 2 * T, MADV_DOFORK));
+    EXPECT_EQ(mm().map_count(), 1u);
+}
+
+TEST_F(OdfTest, WipeonforkAreaGetsNoSharedTable) {
+    fill(2);
+    RefPtr<MmStruct> child = MUST(mm().dup());  // the parent's tables are shared already
+    MUST(mm().do_madvise(A, 2 * T, MADV_WIPEONFORK));
+    RefPtr<MmStruct> second = MUST(mm().dup());
+    EXPECT_EQ(sharers(*second, A), 0u);  // no table at all
+    EXPECT_EQ(sharers(mm(), A), 2u);      // still shared with the first child only
+    EXPECT_EQ(second->rss(), 0u);
+    EXPECT_EQ(read_byte(*second, A + 5 * P), 0);
+    EXPECT_EQ(sharers(*second, A), 1u);
+    expect_contents(mm(), A, A + 2 * T);
+    expect_contents(*child, A, A + 2 * T);
+}
+
 // ---- Failure injection ----
 
 // As AddressSpaceTest's sweep: `op` on a fresh parent whose tables a child shares, with the nth
@@ -347,6 +406,20 @@ TEST_F(OdfFailTest, MadviseAndMunmapUnwind) {
               return error == 0;
           },
           [](MmStruct& parent, MmStruct&) { EXPECT_EQ(sharers(parent, A), 2u); });
+}
+
+TEST_F(OdfFailTest, ForkAdviceSplitUnwindsWithEagain) {
+    // Two Vmas for the splits, then the table copy: madvise says EAGAIN for any of them.
+    sweep(3, 1,
+          [](MmStruct& parent, MmStruct&) {
+              int error = error_of(parent.do_madvise(A + 2 * P, 2 * P, MADV_DONTFORK));
+              EXPECT_TRUE(error == 0 || error == EAGAIN);
+              return error == 0;
+          },
+          [](MmStruct& parent, MmStruct&) {
+              EXPECT_EQ(parent.map_count(), 1u);
+              EXPECT_EQ(read_byte(parent, A + 2 * P), 2);
+          });
 }
 
 TEST_F(OdfFailTest, ForkOfASharingSpaceUnwinds) {

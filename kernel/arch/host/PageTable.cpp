@@ -120,14 +120,16 @@ void UserPageTable::remap(VirtAddr virt, PhysAddr frame, PageProt prot) {
     leaf->second = PageMapping{frame, effective(prot)};
 }
 
-void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context) {
+uint64_t UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context) {
     VERIFY(start <= end && end <= USER_SPACE_END);
+    uint64_t pages = 0;
     for (auto table = m_tables.lower_bound(align_down(start, REGION_SIZE));
          table != m_tables.end() && table->first < end;) {
         VirtAddr region = table->first;
         if (!table->second.writable) {
             bool whole = start <= region && region + REGION_SIZE <= end;
             if (whole && sharers_of(table->second.page).load() > 1) {
+                pages += table_contents().at(table->second.page).size();
                 sharers_of(table->second.page).fetch_sub(1);
                 table = m_tables.erase(table);
                 continue;
@@ -142,6 +144,7 @@ void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor v
             VirtAddr virt = leaf->first;
             PhysAddr frame = leaf->second.frame;
             leaf = leaves.erase(leaf);
+            ++pages;
             visit(context, virt, frame);
         }
         if (leaves.empty()) {
@@ -152,6 +155,7 @@ void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor v
             ++table;
         }
     }
+    return pages;
 }
 
 ErrorOr<void> UserPageTable::update_range(VirtAddr start, VirtAddr end, PageUpdateVisitor visit, void* context) {
@@ -166,7 +170,7 @@ ErrorOr<void> UserPageTable::update_range(VirtAddr start, VirtAddr end, PageUpda
     return {};
 }
 
-ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, VirtAddr end) {
+ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, VirtAddr end, uint64_t& pages) {
     VERIFY(start <= end && end <= USER_SPACE_END);
     VERIFY(is_aligned(start, REGION_SIZE) && is_aligned(end, REGION_SIZE));
     for (auto table = parent.m_tables.lower_bound(start); table != parent.m_tables.end() && table->first < end;
@@ -180,6 +184,7 @@ ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, V
             sharers.fetch_add(1);
         }
         m_tables.emplace(table->first, Table{table->second.page, false});
+        pages += table_contents().at(table->second.page).size();
     }
     return {};
 }

@@ -54,6 +54,15 @@ PageMapping mapping_of(uint64_t leaf) {
     return {leaf & PTE_ADDRESS, prot};
 }
 
+// The pages a last-level table maps: the RSS an address space gains or loses with a shared
+// PT it takes or drops whole (reading 4 KiB, touching no frame).
+uint64_t leaves_held(const uint64_t* table) {
+    uint64_t count = 0;
+    for (unsigned i = 0; i < 512; ++i)
+        count += holds_frame(table[i]);
+    return count;
+}
+
 bool table_is_empty(const uint64_t* table) {
     for (unsigned i = 0; i < 512; ++i)
         if (table[i])
@@ -173,6 +182,7 @@ struct RangeWalk {
     Error error{Error::from_errno(0)};
     bool failed{false};
     bool flush_all{false};  // a shared PT left this (loaded) address space
+    uint64_t unmapped{0};   // pages no longer mapped, for unmap_range's result
 };
 
 // Returns false when the walk was stopped.
@@ -191,6 +201,7 @@ bool walk_table(uint64_t* table, int level, VirtAddr start, VirtAddr end, RangeW
                 if (walk.free_empty && whole && sharers_of(entry).load(std::memory_order_relaxed) > 1) {
                     // Unmapping a whole shared PT: drop this address space's use of it, no leaf
                     // touched (the others still map every frame).
+                    walk.unmapped += leaves_held(table_at(entry & PTE_ADDRESS));
                     sharers_of(entry).fetch_sub(1, std::memory_order_relaxed);
                     entry = 0;
                     walk.flush_all |= walk.loaded;
@@ -299,7 +310,7 @@ void UserPageTable::remap(VirtAddr virt, PhysAddr frame, PageProt prot) {
         flush_page(virt);
 }
 
-void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context) {
+uint64_t UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context) {
     VERIFY(start <= end && end <= USER_SPACE_END);
     RangeWalk walk{is_loaded(), true,
                    [](RangeWalk& w, VirtAddr virt, uint64_t& leaf) {
@@ -307,6 +318,7 @@ void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor v
                        leaf = 0;
                        if (w.loaded)
                            flush_page(virt);
+                       ++w.unmapped;
                        w.unmap_visit(w.context, virt, frame);
                        return true;
                    },
@@ -314,6 +326,7 @@ void UserPageTable::unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor v
     walk_table(table_at(m_root), PML4_LEVEL, start, end, walk);
     if (walk.flush_all)
         flush_all();
+    return walk.unmapped;
 }
 
 ErrorOr<void> UserPageTable::update_range(VirtAddr start, VirtAddr end, PageUpdateVisitor visit, void* context) {
@@ -342,7 +355,7 @@ ErrorOr<void> UserPageTable::update_range(VirtAddr start, VirtAddr end, PageUpda
     return {};
 }
 
-ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, VirtAddr end) {
+ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, VirtAddr end, uint64_t& pages) {
     VERIFY(start <= end && end <= USER_SPACE_END);
     VERIFY(is_aligned(start, level_span(PD_LEVEL)) && is_aligned(end, level_span(PD_LEVEL)));
     bool parent_loaded = parent.is_loaded();
@@ -384,6 +397,7 @@ ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, V
             sharers_of(pde).fetch_add(1, std::memory_order_relaxed);
         }
         mine = pde;
+        pages += leaves_held(table_at(pde & PTE_ADDRESS));
         return true;
     };
     for_each_pde(table_at(parent.m_root), PML4_LEVEL, start, end, share);

@@ -32,9 +32,9 @@ public:
     ErrorOr<void> map(VirtAddr virt, PhysAddr frame, PageProt prot);
     std::optional<PageMapping> lookup(VirtAddr virt) const;
     void remap(VirtAddr virt, PhysAddr frame, PageProt prot);
-    void unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context);
+    uint64_t unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context);
     ErrorOr<void> update_range(VirtAddr start, VirtAddr end, PageUpdateVisitor visit, void* context);
-    ErrorOr<void> share_from(UserPageTable& parent, VirtAddr start, VirtAddr end);
+    ErrorOr<void> share_from(UserPageTable& parent, VirtAddr start, VirtAddr end, uint64_t& pages);
     ErrorOr<void> unshare_range(VirtAddr start, VirtAddr end);
     uint32_t table_sharers(VirtAddr virt) const;
 

@@ -55,8 +55,9 @@ public:
 
     // Removes every page of [start, end) that holds a frame, calling `visit` with each frame
     // once its translation is flushed (the visitor drops the page's reference), and frees the
-    // tables left empty.
-    void unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context);
+    // tables left empty. Returns how many pages it removed, counting those of a shared PT
+    // dropped whole (not visited), for the RSS counters.
+    uint64_t unmap_range(VirtAddr start, VirtAddr end, PageUnmapVisitor visit, void* context);
     // Calls `visit` for every page of [start, end) that holds a frame, in address order, and
     // gives the page the rights it returns. An error stops the walk and is returned; pages
     // visited before keep their new rights.
@@ -67,10 +68,11 @@ public:
     // through the PD entry, and are copied ("unshared") only when one of them changes a page.
     //
     // share_from: makes every PT `parent` has over [start, end) (both 2 MiB aligned, mapping
-    // nothing here yet) shared with this table, no leaf touched and no frame reference taken:
-    // the frames are held once per PT. ENOMEM (for this side's upper tables) leaves what was
+    // nothing here yet) shared with this table, no leaf changed and no frame reference taken:
+    // the frames are held once per PT. Adds to `pages` how many pages the PTs shared map (this
+    // side's RSS), on failure too. ENOMEM (for this side's upper tables) leaves what was
     // shared so far shared, which is a valid state for both sides.
-    ErrorOr<void> share_from(UserPageTable& parent, VirtAddr start, VirtAddr end);
+    ErrorOr<void> share_from(UserPageTable& parent, VirtAddr start, VirtAddr end, uint64_t& pages);
     // Makes every shared PT over [start, end) this table's own (a copy, or the original when
     // no one else uses it any more), so that its leaves can change. Callers do this before
     // anything that changes leaves over part of a PT: map() does it itself; remap() and
