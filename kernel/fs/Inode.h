@@ -163,6 +163,9 @@ public:
     // they stay coherent. EIO when the page lies wholly past the end of the file (the fault
     // becomes SIGBUS), ENOMEM. Default: ENODEV (nothing to map).
     virtual ErrorOr<PhysAddr> get_page(uint64_t index);
+    // 0 when get_page works here, else the errno mmap fails with: ENODEV for files without
+    // ->mmap (tracefs), EIO for procfs files (proc_reg_mmap's answer when the entry has none).
+    virtual int mmap_error() const { return ENODEV; }
     // A symlink's target: fixed at creation, valid as long as the inode.
     virtual StringView symlink_target() const { return {}; }
 

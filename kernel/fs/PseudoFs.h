@@ -149,6 +149,7 @@ public:
     virtual void released(int flags);
 
     ErrorOr<NonnullRefPtr<File>> open_file(const Path& path, int flags) override;
+    int mmap_error() const override { return fs().name() == StringView("proc") ? EIO : ENODEV; }
 
 protected:
     PseudoFile(FileSystem& fs, uint64_t ino, uint32_t permissions, PseudoInode& parent, StringView name, Style style,

@@ -72,6 +72,7 @@ public:
     ErrorOr<void> truncate(uint64_t size) override;
     ErrorOr<uint64_t> seek_data_or_hole(uint64_t offset, bool data) override;
     ErrorOr<PhysAddr> get_page(uint64_t index) override;
+    int mmap_error() const override { return is_regular() ? 0 : ENODEV; }
     StringView symlink_target() const override { return StringView(m_target, m_target_length); }
 
     ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags) override;

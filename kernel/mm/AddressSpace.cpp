@@ -559,6 +559,9 @@ ErrorOr<VirtAddr> MmStruct::do_mmap(const MappedFile* file, VirtAddr addr, uint6
     if (counted && !vm_enough_memory(len >> PAGE_SHIFT))
         return Error::from_errno(ENOMEM);
 
+    if (file && file->mmap_errno)
+        return Error::from_errno(file->mmap_errno);
+
     // Linux's mmap_region. Everything that can fail comes first: the new area, the one a
     // MAP_FIXED replacement may need to split an old area, the shared-memory object.
     VirtAddr end = addr + len;

@@ -57,6 +57,9 @@ struct MappedFile {
     bool readable{true};
     bool writable{false};
     Kind kind{Kind::Pages};
+    // Non-zero: the file's mmap operation refuses with this errno, after every other check
+    // (procfs's EIO), as Linux's call_mmap fails at the end of mmap_region.
+    int mmap_errno{0};
 };
 
 // The access that faulted, as the trap handler decodes it from the error code.

@@ -24,11 +24,11 @@ ErrorOr<NonnullRefPtr<File>> fget(int fd) {
     return file;
 }
 
-// What the file's f_op->mmap would be: regular files map their pages, /dev/zero anonymous
-// memory; nothing else has one yet.
+// What the file's f_op->mmap would be: regular files with a page cache map their pages,
+// /dev/zero anonymous memory; nothing else has one (procfs and tracefs files included).
 MappedFile::Kind mmap_kind(File& file) {
     Inode* inode = file.inode();
-    if (inode && inode->is_regular())
+    if (inode && inode->is_regular() && inode->mmap_error() != ENODEV)
         return MappedFile::Kind::Pages;
     if (inode && inode->is_char_device() && inode->rdev() == DEV_ZERO)
         return MappedFile::Kind::Zero;
@@ -54,6 +54,8 @@ ErrorOr<uint64_t> sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t 
         mapped.readable = mapped.file->is_readable();
         mapped.writable = mapped.file->is_writable();
         mapped.kind = mmap_kind(*mapped.file);
+        if (mapped.kind == MappedFile::Kind::Pages)
+            mapped.mmap_errno = mapped.file->inode()->mmap_error();
         file = &mapped;
     } else if (flags & MAP_HUGETLB) {
         // No huge pages are reserved (vm.nr_hugepages = 0, Debian's default): Linux fails the

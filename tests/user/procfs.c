@@ -190,6 +190,10 @@ int main(void) {
     printf("write meminfo: %s\n", write_file(P "/meminfo", "x"));
     printf("01 (not canonical): %s\n", stat_errno(P "/01"));
     printf("<pid>/nothing: %s\n", stat_errno(path_of(P "/%ld/nothing", pid, 0)));
+    fd = open(P "/meminfo", O_RDONLY);
+    void* m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    printf("mmap meminfo: %s\n", res(m == MAP_FAILED ? -errno : 0));
+    close(fd);
     printf("umount: %s\n", res(umount(P) ? -errno : 0));
     rmdir(P);
     return 0;
