@@ -3,18 +3,18 @@
 
 #include <asm-generic/fcntl.h>
 
+#include "fs/AnonInode.h"
 #include "fs/FilesStruct.h"
 #include "fs/Poll.h"
-#include "lib/OwnPtr.h"
 #include "lib/OwnPtr.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
 
 namespace kernel {
 
-PidFdFile::PidFdFile(NonnullRefPtr<Pid> pid, int flags) : m_pid(std::move(pid)) {
+PidFdFile::PidFdFile(Path anon_inode, NonnullRefPtr<Pid> pid, int flags) : m_pid(std::move(pid)) {
     // anon_inode_getfile keeps the access mode and O_NONBLOCK; O_CLOEXEC is the descriptor's.
-    set_open_state(Path{}, O_RDWR | (flags & O_NONBLOCK));
+    set_open_state(std::move(anon_inode), O_RDWR | (flags & O_NONBLOCK));
 }
 
 unsigned PidFdFile::poll(PollTable* table) {
@@ -46,7 +46,7 @@ ErrorOr<int> pidfd_create(Pid& pid, int flags) {
     Task* self = current();
     if (!self->m_files)
         return Error::from_errno(EMFILE);
-    auto file = TRY(try_make_ref_counted<PidFdFile>(NonnullRefPtr<Pid>(pid), flags));
+    auto file = TRY(try_make_ref_counted<PidFdFile>(TRY(anon_inode_path()), NonnullRefPtr<Pid>(pid), flags));
     return self->m_files->install(std::move(file), true);
 }
 
@@ -74,7 +74,7 @@ ErrorOr<int> PidfdReservation::prepare(FilesStruct* files, Pid& pid) {
     int fd = TRY(files->reserve());
     m_files = files;
     m_fd = fd;
-    m_file = TRY(try_make_ref_counted<PidFdFile>(NonnullRefPtr<Pid>(pid), O_RDWR));
+    m_file = TRY(try_make_ref_counted<PidFdFile>(TRY(anon_inode_path()), NonnullRefPtr<Pid>(pid), O_RDWR));
     return fd;
 }
 

@@ -18,11 +18,11 @@ namespace kernel {
 class FilesStruct;
 struct Task;
 
-// An anonymous file like Linux's "[pidfd]" anon inode file: no path, O_RDWR plus O_NONBLOCK
-// when asked; read, write and lseek fail as on any file without those operations.
+// Linux's "[pidfd]" file on the shared anonymous inode (fs/AnonInode.h): O_RDWR plus
+// O_NONBLOCK when asked; read, write and lseek fail as on any file without those operations.
 class PidFdFile final : public File {
 public:
-    PidFdFile(NonnullRefPtr<Pid> pid, int flags);
+    PidFdFile(Path anon_inode, NonnullRefPtr<Pid> pid, int flags);
     ErrorOr<size_t> read_at(void*, size_t, uint64_t) override { return Error::from_errno(EINVAL); }
     // pidfd_poll: POLLIN | POLLRDNORM once the whole process has exited (thread_group_exited).
     unsigned poll(PollTable* table) override;

@@ -1,5 +1,5 @@
 // pidfd: pidfd_open (flags, threads, zombies, reaped and unknown pids), what a pidfd is as a file
-// (close-on-exec, O_RDWR, no read, write or lseek), pidfd_send_signal (flags, siginfo rules,
+// (close-on-exec, O_RDWR, no read, write or lseek, fstat of the shared anonymous inode), pidfd_send_signal (flags, siginfo rules,
 // zombies, reaped processes), pidfd_getfd (the target's open file, close-on-exec), waitid with
 // P_PIDFD (blocking, PIDFD_NONBLOCK's EAGAIN, WNOHANG, not a child) and poll/select on a pidfd:
 // readable once the whole process has exited, not while one of its threads lives.
@@ -7,6 +7,8 @@
 #include "lib/proc.h"
 
 #include <poll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/select.h>
 
 #ifndef P_PIDFD
@@ -111,6 +113,17 @@ int main(void) {
     char buf[8];
     printf("read: %s; write: %s; lseek: %s\n", res(sc(SYS_read, self, buf, 8)), res(sc(SYS_write, self, "x", 1)),
            res(sc(SYS_lseek, self, 0, SEEK_SET)));
+
+    // Every pidfd is a file on the one anonymous inode.
+    struct stat st, st2;
+    long fr = sc(SYS_fstat, self, &st);
+    long other = pidfd_open(1, 0);
+    sc(SYS_fstat, other, &st2);
+    close(other);
+    printf("fstat: %s, mode %o, size %ld, nlink %ld, uid %d, blksize %ld, st_dev major 0 %s, shared with "
+           "another pidfd %s\n",
+           res(fr), st.st_mode, (long)st.st_size, (long)st.st_nlink, st.st_uid, (long)st.st_blksize,
+           yes(major(st.st_dev) == 0), yes(st.st_ino == st2.st_ino && st.st_dev == st2.st_dev));
 
     // A thread's id is no process: EINVAL.
     int ptid = 0;
