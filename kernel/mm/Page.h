@@ -57,6 +57,10 @@ struct Page {
     uint8_t m_order{0};  // for Free and Allocated heads: the block is 2^m_order pages
     PageState m_state{PageState::Absent};
     PageUsage m_usage{PageUsage::None};
+    // For a last-level user page table: how many of its 512 entries hold a frame, kept by the
+    // arch page-table code so that fork and exit learn a shared table's pages (RSS) and whether
+    // a table is empty without reading it. Meaningless for any other page.
+    uint16_t m_table_leaves{0};
 
     // References to a user frame (Linux's page->_refcount): one per page-table entry mapping
     // it plus one per shared-memory object holding it. A frame mapped by one private mapping

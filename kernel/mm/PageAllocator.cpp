@@ -143,6 +143,7 @@ ErrorOr<PhysAddr> PageAllocator::allocate_locked(unsigned order) {
     head.m_slab_cache = nullptr;
     head.m_slab_freelist = nullptr;
     head.m_slab_in_use = 0;
+    head.m_table_leaves = 0;
     m_used_pages += pages_in_order(order);
     return PhysAddr(pfn) << PAGE_SHIFT;
 }

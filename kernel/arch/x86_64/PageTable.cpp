@@ -55,13 +55,9 @@ PageMapping mapping_of(uint64_t leaf) {
 }
 
 // The pages a last-level table maps: the RSS an address space gains or loses with a shared
-// PT it takes or drops whole (reading 4 KiB, touching no frame).
-uint64_t leaves_held(const uint64_t* table) {
-    uint64_t count = 0;
-    for (unsigned i = 0; i < 512; ++i)
-        count += holds_frame(table[i]);
-    return count;
-}
+// PT it takes or drops whole. Counted as leaves come and go (Page::m_table_leaves), so fork and
+// exit need not read the 512 entries of every shared table.
+uint16_t& leaves_of(PhysAddr table) { return page_allocator().page_for(table)->m_table_leaves; }
 
 bool table_is_empty(const uint64_t* table) {
     for (unsigned i = 0; i < 512; ++i)
@@ -116,6 +112,7 @@ ErrorOr<void> unshare_pde(uint64_t& pde, VirtAddr region, bool loaded) {
             to[i] = leaf;
         }
         sharers.fetch_sub(1, std::memory_order_relaxed);
+        leaves_of(copy) = leaves_of(pde & PTE_ADDRESS);
         pde = copy | USER_TABLE_FLAGS;
     }
     // invlpg drops the cached PD entry (every paging-structure cache entry, in fact). The
@@ -201,7 +198,7 @@ bool walk_table(uint64_t* table, int level, VirtAddr start, VirtAddr end, RangeW
                 if (walk.free_empty && whole && sharers_of(entry).load(std::memory_order_relaxed) > 1) {
                     // Unmapping a whole shared PT: drop this address space's use of it, no leaf
                     // touched (the others still map every frame).
-                    walk.unmapped += leaves_held(table_at(entry & PTE_ADDRESS));
+                    walk.unmapped += leaves_of(entry & PTE_ADDRESS);
                     sharers_of(entry).fetch_sub(1, std::memory_order_relaxed);
                     entry = 0;
                     walk.flush_all |= walk.loaded;
@@ -211,8 +208,17 @@ bool walk_table(uint64_t* table, int level, VirtAddr start, VirtAddr end, RangeW
                 reclaim_if_last(entry, virt, walk.loaded);
             }
             uint64_t* child = table_at(entry & PTE_ADDRESS);
+            uint64_t unmapped_before = walk.unmapped;
             bool more = walk_table(child, level - 1, virt, next, walk);
-            if (walk.free_empty && table_is_empty(child)) {
+            bool empty;
+            if (level == PD_LEVEL) {
+                uint16_t& leaves = leaves_of(entry & PTE_ADDRESS);
+                leaves = uint16_t(leaves - (walk.unmapped - unmapped_before));
+                empty = leaves == 0;
+            } else {
+                empty = table_is_empty(child);
+            }
+            if (walk.free_empty && empty) {
                 // Unlink, flush (invlpg also drops the paging-structure caches), then free.
                 PhysAddr child_phys = entry & PTE_ADDRESS;
                 entry = 0;
@@ -259,6 +265,7 @@ ErrorOr<void> UserPageTable::map(VirtAddr virt, PhysAddr frame, PageProt prot) {
     uint64_t* created[PML4_LEVEL];
     int created_count = 0;
     uint64_t* table = table_at(m_root);
+    PhysAddr last_level = 0;
     for (int level = PML4_LEVEL; level > 0; --level) {
         uint64_t& entry = table[index_at(virt, level)];
         if (!(entry & PTE_PRESENT)) {
@@ -277,12 +284,14 @@ ErrorOr<void> UserPageTable::map(VirtAddr virt, PhysAddr frame, PageProt prot) {
         } else if (level == PD_LEVEL && pde_is_shared(entry)) {
             TRY(unshare_pde(entry, align_down(virt, level_span(level)), is_loaded()));  // nothing created
         }
-        table = table_at(entry & PTE_ADDRESS);
+        last_level = entry & PTE_ADDRESS;
+        table = table_at(last_level);
     }
     uint64_t& leaf = table[index_at(virt, 0)];
     VERIFY(!holds_frame(leaf));
     // No flush: the entry held nothing, and the MMU does not cache non-present entries.
     leaf = make_leaf(frame, prot);
+    ++leaves_of(last_level);
     return {};
 }
 
@@ -397,7 +406,7 @@ ErrorOr<void> UserPageTable::share_from(UserPageTable& parent, VirtAddr start, V
             sharers_of(pde).fetch_add(1, std::memory_order_relaxed);
         }
         mine = pde;
-        pages += leaves_held(table_at(pde & PTE_ADDRESS));
+        pages += leaves_of(pde & PTE_ADDRESS);
         return true;
     };
     for_each_pde(table_at(parent.m_root), PML4_LEVEL, start, end, share);
