@@ -52,6 +52,11 @@ uint32_t Inode::mode() const {
     return m_type | m_permissions;
 }
 
+Inode::Ownership Inode::ownership() const {
+    SpinlockGuard guard(m_lock);
+    return {m_type | m_permissions, m_uid, m_gid};
+}
+
 uint64_t Inode::size() const {
     SpinlockGuard guard(m_lock);
     return m_size;

@@ -40,6 +40,10 @@ inline constexpr uint32_t S_TYPE_CHR = 0020000;
 inline constexpr uint32_t S_TYPE_FIFO = 0010000;
 inline constexpr uint32_t S_PERM_MASK = 07777;  // S_IALLUGO: permissions, setuid, setgid, sticky
 inline constexpr uint32_t S_EXEC_ANY = 0111;     // S_IXUGO
+inline constexpr uint32_t S_ISUID_BIT = 04000;    // S_ISUID: set-user-id
+inline constexpr uint32_t S_ISGID_BIT = 02000;    // S_ISGID: set-group-id (directories: inherit the group)
+inline constexpr uint32_t S_ISVTX_BIT = 01000;    // S_ISVTX: sticky (directories: only owners delete)
+inline constexpr uint32_t S_IXGRP_BIT = 0010;     // S_IXGRP
 
 // Device numbers in Linux's kernel-internal layout (MKDEV: 12-bit major, 20-bit minor).
 constexpr uint32_t make_dev(uint32_t major, uint32_t minor) { return (major << 20) | (minor & 0xfffff); }
@@ -106,6 +110,13 @@ public:
     // Attributes, under the inode lock.
     Kstat stat() const;
     uint32_t mode() const;  // type | permissions
+    // Mode and owner read together, for permission checks (fs/Permission.h).
+    struct Ownership {
+        uint32_t mode;
+        uint32_t uid;
+        uint32_t gid;
+    };
+    Ownership ownership() const;
     uint64_t size() const;
     uint32_t nlink() const;
     void set_permissions(uint32_t permissions);  // chmod: the S_PERM_MASK bits

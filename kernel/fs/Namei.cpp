@@ -1,5 +1,7 @@
 #include "fs/Namei.h"
 
+#include "fs/Permission.h"
+
 namespace kernel {
 
 namespace {
@@ -107,9 +109,10 @@ ErrorOr<void> PathWalker::walk(StringView path, const Path& start, Mode mode, un
 
         if (!current.inode->is_directory())
             return Error::from_errno(ENOTDIR);
+        // may_lookup: every directory walked through needs search (execute) permission.
+        TRY(inode_permission(*current.inode, MAY_EXEC));
         if (name.size() > NAME_MAX_LEN)
             return Error::from_errno(ENAMETOOLONG);
-        // Searching a directory needs its execute bit, which root always has: no check yet.
 
         if (is_last && mode == Mode::Parent) {
             parent->dir = std::move(current);

@@ -7,7 +7,9 @@
 #include "fs/Devices.h"
 #include "fs/FileSystemType.h"
 #include "fs/KernelBuffer.h"
+#include "fs/Permission.h"
 #include "fs/Ramfs.h"
+#include "task/Cred.h"
 
 namespace kernel {
 
@@ -72,15 +74,31 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
         return Error::from_errno(ELOOP);  // only reachable with O_NOFOLLOW
     if ((flags & O_DIRECTORY) && !inode.is_directory())
         return Error::from_errno(ENOTDIR);
+    // Then what the mode allows (ACC_MODE; O_TRUNC writes), except for a file this open just
+    // created, and who may skip access times.
+    auto check_permission = [&]() -> ErrorOr<void> {
+        if (!created) {
+            int mask = access == O_RDONLY ? MAY_READ : access == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE;
+            TRY(inode_permission(inode, mask | (flags & O_TRUNC ? MAY_WRITE : 0)));
+        }
+        if ((flags & O_NOATIME) && !inode_owner_or_capable(inode))
+            return Error::from_errno(EPERM);
+        return {};
+    };
     int file_flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
     switch (inode.type()) {
     case S_TYPE_DIR:
         if (wants_write || (flags & O_CREAT))
             return Error::from_errno(EISDIR);
+        TRY(check_permission());
         if (flags & O_DIRECT)
             return Error::from_errno(EINVAL);
         return inode.open_directory(path, file_flags);
     case S_TYPE_REG: {
+        // Truncation asks for a writable mount before the permission check, plain writing after.
+        if ((flags & O_TRUNC) && !created)
+            TRY(check_writable(path));
+        TRY(check_permission());
         if (wants_write)
             TRY(check_writable(path));
         if (flags & O_DIRECT)
@@ -91,11 +109,13 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
         return file;
     }
     case S_TYPE_CHR:
+        TRY(check_permission());
         if (flags & O_DIRECT)
             return Error::from_errno(EINVAL);
         return open_char_device(path, file_flags);
     default:
         // Block devices have no drivers; FIFOs wait for pipes; sockets cannot be opened.
+        TRY(check_permission());
         return Error::from_errno(ENXIO);
     }
 }
@@ -120,10 +140,13 @@ ErrorOr<NonnullRefPtr<File>> vfs_open(FsStruct& fs, const Path* at, StringView p
         // do_tmpfile: an unnamed file in the directory `path` names.
         Path dir = TRY(walker.resolve(path, start, LOOKUP_FOLLOW | LOOKUP_DIRECTORY));
         TRY(check_writable(dir));
+        TRY(may_create(*dir.inode));
         RefPtr<Inode> inode;
         {
             SpinlockGuard guard(vfs_namespace_lock());
-            inode = TRY(dir.inode->create_unnamed_locked(mode & S_PERM_MASK & ~fs.umask()));
+            uint32_t permissions = mode_strip_sgid(*dir.inode, S_TYPE_REG | (mode & S_PERM_MASK)) & S_PERM_MASK;
+            inode = TRY(dir.inode->create_unnamed_locked(permissions & ~fs.umask()));
+            inode_init_owner(*inode, *dir.inode);
         }
         inode->set_linkable(!(flags & O_EXCL));
         return RegularFile::create(Path{dir.mount, inode}, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
@@ -151,8 +174,11 @@ ErrorOr<NonnullRefPtr<File>> vfs_open(FsStruct& fs, const Path* at, StringView p
                 if (found.error().code() != ENOENT)
                     return found.release_error();
                 TRY(check_writable(parent.dir));
-                uint32_t permissions = mode & S_PERM_MASK & ~fs.umask();
+                TRY(may_create(*parent.dir.inode));
+                uint32_t permissions =
+                    mode_strip_sgid(*parent.dir.inode, S_TYPE_REG | (mode & S_PERM_MASK)) & S_PERM_MASK & ~fs.umask();
                 auto inode = TRY(parent.dir.inode->create_locked(parent.last, S_TYPE_REG | permissions, 0));
+                inode_init_owner(*inode, *parent.dir.inode);
                 existing = Path{parent.dir.mount, inode};
                 created = true;
             } else {
@@ -179,9 +205,11 @@ ErrorOr<NonnullRefPtr<File>> vfs_open(FsStruct& fs, const Path* at, StringView p
 
 ErrorOr<NonnullRefPtr<File>> vfs_open_exec(FsStruct& fs, StringView path) {
     Path target = TRY(vfs_lookup(fs, nullptr, path, LOOKUP_FOLLOW));
-    // do_open_execat + may_open(MAY_EXEC): regular files only, and root needs an execute bit.
-    if (!target.inode->is_regular() || !(target.inode->mode() & S_EXEC_ANY))
+    // do_open_execat + may_open(MAY_EXEC): regular files only, with execute permission (which
+    // even root has only where some execute bit is set).
+    if (!target.inode->is_regular())
         return Error::from_errno(EACCES);
+    TRY(inode_permission(*target.inode, MAY_EXEC));
     return RegularFile::create(target, O_RDONLY | O_LARGEFILE);
 }
 
@@ -206,9 +234,13 @@ ErrorOr<void> vfs_mknod(FsStruct& fs, const Path* at, StringView path, uint32_t 
     ParentLookup parent = TRY(walker.resolve_parent(path, start_of(fs, at)));
     SpinlockGuard guard(vfs_namespace_lock());
     TRY(check_create_locked(parent, false));
-    uint32_t permissions = mode & S_PERM_MASK & ~fs.umask();
+    TRY(may_create(*parent.dir.inode));
     bool is_device = type == S_TYPE_CHR || type == S_TYPE_BLK;
-    TRY(parent.dir.inode->create_locked(parent.last, type | permissions, is_device ? dev : 0));
+    if (is_device && !capable(CAP_MKNOD))
+        return Error::from_errno(EPERM);
+    uint32_t permissions = mode_strip_sgid(*parent.dir.inode, type | (mode & S_PERM_MASK)) & S_PERM_MASK & ~fs.umask();
+    auto inode = TRY(parent.dir.inode->create_locked(parent.last, type | permissions, is_device ? dev : 0));
+    inode_init_owner(*inode, *parent.dir.inode);
     return {};
 }
 
@@ -217,9 +249,11 @@ ErrorOr<void> vfs_mkdir(FsStruct& fs, const Path* at, StringView path, uint32_t 
     ParentLookup parent = TRY(walker.resolve_parent(path, start_of(fs, at)));
     SpinlockGuard guard(vfs_namespace_lock());
     TRY(check_create_locked(parent, true));
+    TRY(may_create(*parent.dir.inode));
     // Linux keeps only the permission and sticky bits of a new directory's mode.
     uint32_t permissions = mode & 01777 & ~fs.umask();
-    TRY(parent.dir.inode->create_locked(parent.last, S_TYPE_DIR | permissions, 0));
+    auto inode = TRY(parent.dir.inode->create_locked(parent.last, S_TYPE_DIR | permissions, 0));
+    inode_init_owner(*inode, *parent.dir.inode);
     return {};
 }
 
@@ -239,6 +273,7 @@ ErrorOr<void> vfs_rmdir(FsStruct& fs, const Path* at, StringView path) {
     TRY(check_writable(parent.dir));
     SpinlockGuard guard(vfs_namespace_lock());
     auto victim = TRY(parent.dir.inode->lookup_locked(parent.last));
+    TRY(may_delete(*parent.dir.inode, *victim));
     if (!victim->is_directory())
         return Error::from_errno(ENOTDIR);
     if (victim->mount_count_locked())
@@ -256,10 +291,12 @@ ErrorOr<void> vfs_unlink(FsStruct& fs, const Path* at, StringView path) {
     TRY(check_writable(parent.dir));
     SpinlockGuard guard(vfs_namespace_lock());
     auto victim = TRY(parent.dir.inode->lookup_locked(parent.last));
+    // "name/": a directory is EISDIR and anything else ENOTDIR, before any permission check.
+    if (parent.trailing_slash)
+        return Error::from_errno(victim->is_directory() ? EISDIR : ENOTDIR);
+    TRY(may_delete(*parent.dir.inode, *victim));
     if (victim->is_directory())
         return Error::from_errno(EISDIR);
-    if (parent.trailing_slash)
-        return Error::from_errno(ENOTDIR);
     if (victim->mount_count_locked())
         return Error::from_errno(EBUSY);
     return parent.dir.inode->unlink_locked(parent.last);
@@ -272,7 +309,9 @@ ErrorOr<void> vfs_symlink(FsStruct& fs, StringView target, const Path* at, Strin
     ParentLookup parent = TRY(walker.resolve_parent(path, start_of(fs, at)));
     SpinlockGuard guard(vfs_namespace_lock());
     TRY(check_create_locked(parent, false));
-    TRY(parent.dir.inode->symlink_locked(parent.last, target));
+    TRY(may_create(*parent.dir.inode));
+    auto inode = TRY(parent.dir.inode->symlink_locked(parent.last, target));
+    inode_init_owner(*inode, *parent.dir.inode);
     return {};
 }
 
@@ -289,6 +328,7 @@ ErrorOr<void> vfs_link_to(FsStruct& fs, const Path& old, const Path* new_at, Str
     TRY(check_create_locked(parent, false));
     if (old.mount != parent.dir.mount)
         return Error::from_errno(EXDEV);
+    TRY(may_create(*parent.dir.inode));
     if (old.inode->is_directory())
         return Error::from_errno(EPERM);
     if (old.inode->nlink() == 0 && !old.inode->is_linkable())
@@ -348,6 +388,18 @@ ErrorOr<void> vfs_rename(FsStruct& fs, const Path* old_at, StringView old_path, 
         return Error::from_errno(exchange ? EINVAL : ENOTEMPTY);
     if (target.ptr() == moved.ptr())
         return {};  // two names of one file: POSIX says do nothing
+    TRY(may_delete(*from.dir.inode, *moved));
+    if (target)
+        TRY(may_delete(*to.dir.inode, *target));
+    else
+        TRY(may_create(*to.dir.inode));
+    // A directory changing parents gets a new "..": it must be writable itself.
+    if (from.dir.inode.ptr() != to.dir.inode.ptr()) {
+        if (moved->is_directory())
+            TRY(inode_permission(*moved, MAY_WRITE));
+        if (exchange && target->is_directory())
+            TRY(inode_permission(*target, MAY_WRITE));
+    }
     if (moved->mount_count_locked() || (target && target->mount_count_locked()))
         return Error::from_errno(EBUSY);
     if (target && !exchange) {
@@ -378,24 +430,36 @@ ErrorOr<void> vfs_truncate(const Path& path, uint64_t length) {
     if (!path.inode->is_regular())
         return Error::from_errno(EINVAL);
     TRY(check_writable(path));
+    TRY(inode_permission(*path.inode, MAY_WRITE));
     return path.inode->truncate(length);
 }
 
 ErrorOr<void> vfs_access(const Path& path, int mode) {
     Inode& inode = *path.inode;
-    if ((mode & 2) && (inode.is_regular() || inode.is_directory() || inode.is_symlink()))
+    TRY(inode_permission(inode, mode));
+    // SuS v2 wants a read-only file system reported too, except for special files.
+    if ((mode & MAY_WRITE) && (inode.is_regular() || inode.is_directory() || inode.is_symlink()))
         TRY(check_writable(path));
-    // Root may read and write anything, and execute what has at least one execute bit.
-    if ((mode & 1) && !inode.is_directory() && !(inode.mode() & S_EXEC_ANY))
-        return Error::from_errno(EACCES);
     return {};
 }
 
 ErrorOr<void> vfs_chdir(FsStruct& fs, const Path& path) {
     if (!path.inode->is_directory())
         return Error::from_errno(ENOTDIR);
+    TRY(inode_permission(*path.inode, MAY_EXEC));
     fs.set_cwd(path);
     return {};
+}
+
+ErrorOr<void> vfs_chmod(const Path& path, uint32_t mode) {
+    TRY(check_writable(path));
+    path.inode->set_permissions(TRY(chmod_permissions(*path.inode, mode & S_PERM_MASK)));
+    return {};
+}
+
+ErrorOr<void> vfs_chown(const Path& path, uint32_t uid, uint32_t gid) {
+    TRY(check_writable(path));
+    return chown_inode(*path.inode, uid, gid);
 }
 
 ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size) {
@@ -493,6 +557,8 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
     if (flags & MS_NOUSER)
         return Error::from_errno(EINVAL);
     Path where = TRY(vfs_lookup(fs, nullptr, target, LOOKUP_FOLLOW));
+    if (!capable(CAP_SYS_ADMIN))
+        return Error::from_errno(EPERM);  // may_mount
 
     if (flags & MS_REMOUNT) {
         if (!where.is_mount_root())
@@ -545,6 +611,8 @@ ErrorOr<void> vfs_umount(FsStruct& fs, StringView target, int flags) {
     if ((flags & UMOUNT_EXPIRE) && (flags & (UMOUNT_FORCE | UMOUNT_DETACH)))
         return Error::from_errno(EINVAL);
     Path where = TRY(vfs_lookup(fs, nullptr, target, flags & UMOUNT_NO_FOLLOW ? 0 : LOOKUP_FOLLOW));
+    if (!capable(CAP_SYS_ADMIN))
+        return Error::from_errno(EPERM);  // can_umount's may_mount
     if (!where.is_mount_root())
         return Error::from_errno(EINVAL);
     Mount::Graveyard graveyard;  // destroyed after the guard below: drops what was detached

@@ -5,8 +5,9 @@
 //
 // Paths are kernel strings. A relative path starts at `at` (a directory descriptor's path) or,
 // when `at` is null, at the FsStruct's working directory; ".." stops at its root. Errors are
-// Linux's, in Linux's order where several apply. We run as root: permission bits matter only
-// where they matter to root (execute bits of files; EROFS on read-only mounts).
+// Linux's, in Linux's order where several apply. Permissions are checked against the current
+// credentials (fs/Permission.h): search permission on every directory walked, the mode bits on
+// open, create, delete, exec, truncate, access and chdir; new nodes belong to the fsuid/fsgid.
 #include "fs/File.h"
 #include "fs/FsStruct.h"
 #include "fs/Namei.h"
@@ -22,7 +23,7 @@ ErrorOr<NonnullRefPtr<File>> vfs_open(FsStruct& fs, const Path* at, StringView p
 // Opens an already resolved place (Linux's dentry_open): for AT_EMPTY_PATH-style reopening and
 // the console. `created` skips O_TRUNC for a file just made.
 ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool created = false);
-// execve's open (do_open_execat): a regular file with an execute bit, else EACCES.
+// execve's open (do_open_execat): a regular file we may execute, else EACCES.
 ErrorOr<NonnullRefPtr<File>> vfs_open_exec(FsStruct& fs, StringView path);
 
 // mknod: `mode` is the type (S_TYPE_REG, CHR, BLK, FIFO, SOCK; 0 means regular) | permissions;
@@ -46,9 +47,14 @@ ErrorOr<void> vfs_rename(FsStruct& fs, const Path* old_at, StringView old_path, 
 ErrorOr<size_t> vfs_readlink(const Path& path, char* buffer, size_t size);
 // truncate of a resolved place (ftruncate checks its own rules): EISDIR, EINVAL, EROFS, EFBIG.
 ErrorOr<void> vfs_truncate(const Path& path, uint64_t length);
-// access: `mode` is R_OK|W_OK|X_OK (4|2|1), checked as for root.
+// access: `mode` is R_OK|W_OK|X_OK (4|2|1), checked against the current credentials (the
+// caller installs faccessat's real-id ones); EROFS for writing on a read-only mount.
 ErrorOr<void> vfs_access(const Path& path, int mode);
 ErrorOr<void> vfs_chdir(FsStruct& fs, const Path& path);
+// chmod: the S_PERM_MASK bits of `mode`; EROFS, then EPERM unless owner or CAP_FOWNER.
+ErrorOr<void> vfs_chmod(const Path& path, uint32_t mode);
+// chown: INVALID_ID (-1) leaves the owner or group as is; EROFS, then chown's EPERM rules.
+ErrorOr<void> vfs_chown(const Path& path, uint32_t uid, uint32_t gid);
 // getcwd: the absolute name of the working directory, NUL-terminated, into `buffer`; returns
 // its length with the NUL. ERANGE when `size` is too small, ENOENT when it was removed.
 ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size);

@@ -46,6 +46,7 @@ ErrorOr<void> prepare_init_process(Task& task) {
     task.m_sighand = TRY(SighandStruct::create());
     task.m_signal = TRY(SignalStruct::create_for_init());
     task.m_cred = TRY(Cred::create_root());
+    task.m_cred->inc_nproc();  // init is one of root's tasks, as if forked (copy_creds)
     task.m_nsproxy = TRY(NsProxy::create_initial());
     SpinlockGuard guard(tasklist_lock());
     task.m_tgid = task.m_tid;

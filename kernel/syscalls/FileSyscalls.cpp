@@ -12,9 +12,11 @@
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
 #include "fs/KernelBuffer.h"
+#include "fs/Permission.h"
 #include "fs/Vfs.h"
 #include "syscalls/Syscall.h"
 #include "task/Scheduler.h"
+#include "task/TaskCred.h"
 
 namespace kernel {
 
@@ -533,19 +535,28 @@ ErrorOr<long> sys_faccessat2(int dirfd, UserPtr<const char> path, int mode, int 
     if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return Error::from_errno(EINVAL);
     auto fs = TRY(current_fs());
-    Path where = TRY(resolve_at(*fs, dirfd, path, flags));
-    TRY(vfs_access(where, mode));
-    return 0;
+    auto check = [&]() -> ErrorOr<long> {
+        Path where = TRY(resolve_at(*fs, dirfd, path, flags));
+        TRY(vfs_access(where, mode));
+        return 0;
+    };
+    if (flags & AT_EACCESS)
+        return check();
+    // access(2) asks whether the real ids could: lookup and check run with them as fs ids
+    // (access_override_creds).
+    auto real = TRY(cred_for_access(*current()->m_cred));
+    OverrideCreds scope(*real);
+    return check();
 }
 
 ErrorOr<long> sys_faccessat(int dirfd, UserPtr<const char> path, int mode) { return sys_faccessat2(dirfd, path, mode, 0); }
 ErrorOr<long> sys_access(UserPtr<const char> path, int mode) { return sys_faccessat2(AT_FDCWD, path, mode, 0); }
 
-// chmod family: only the permission bits (07777) change; every task is root, so no EPERM.
+// chmod family: only the permission bits (07777) change, by the owner or CAP_FOWNER.
 ErrorOr<long> sys_fchmodat(int dirfd, UserPtr<const char> path, unsigned mode) {
     auto fs = TRY(current_fs());
     Path where = TRY(resolve_at(*fs, dirfd, path, 0));
-    where.inode->set_permissions(mode & 07777);
+    TRY(vfs_chmod(where, mode));
     return 0;
 }
 
@@ -556,7 +567,39 @@ ErrorOr<long> sys_fchmod(int fd, unsigned mode) {
     auto file = TRY(files->get(fd));
     if (file->is_path_only() || !file->inode())
         return Error::from_errno(EBADF);
-    file->inode()->set_permissions(mode & 07777);
+    if (file->path().is_valid())
+        TRY(vfs_chmod(file->path(), mode));
+    else
+        file->inode()->set_permissions(TRY(chmod_permissions(*file->inode(), mode & 07777)));
+    return 0;
+}
+
+// chown family: -1 leaves the owner or group unchanged (fs/Permission.h has the rules).
+ErrorOr<long> sys_fchownat(int dirfd, UserPtr<const char> path, uint32_t uid, uint32_t gid, int flags) {
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return Error::from_errno(EINVAL);
+    auto fs = TRY(current_fs());
+    Path where = TRY(resolve_at(*fs, dirfd, path, flags));
+    TRY(vfs_chown(where, uid, gid));
+    return 0;
+}
+
+ErrorOr<long> sys_chown(UserPtr<const char> path, uint32_t uid, uint32_t gid) {
+    return sys_fchownat(AT_FDCWD, path, uid, gid, 0);
+}
+
+ErrorOr<long> sys_lchown(UserPtr<const char> path, uint32_t uid, uint32_t gid) {
+    return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+ErrorOr<long> sys_fchown(int fd, uint32_t uid, uint32_t gid) {
+    auto file = TRY(fdget(fd));
+    if (!file->inode())
+        return Error::from_errno(EBADF);
+    if (file->path().is_valid())
+        TRY(vfs_chown(file->path(), uid, gid));
+    else
+        TRY(chown_inode(*file->inode(), uid, gid));
     return 0;
 }
 
@@ -768,6 +811,10 @@ void register_file_syscalls(SyscallTable& table) {
     table.add<sys_chmod>(__NR_chmod);
     table.add<sys_fchmod>(__NR_fchmod);
     table.add<sys_fchmodat>(__NR_fchmodat);
+    table.add<sys_chown>(__NR_chown);
+    table.add<sys_fchown>(__NR_fchown);
+    table.add<sys_lchown>(__NR_lchown);
+    table.add<sys_fchownat>(__NR_fchownat);
 }
 
 }  // namespace kernel

@@ -116,7 +116,7 @@ ErrorOr<long> sys_set_robust_list(uint64_t head, size_t length) {
 
 // ptrace_may_access(PTRACE_MODE_READ_REALCREDS), without an LSM: a task of the same thread
 // group; or one whose every uid and gid equals the caller's real ones; or CAP_SYS_PTRACE.
-// Every process is dumpable (no setuid exec yet).
+// Every process counts as dumpable: there is no dumpable flag yet, even after a set-id exec.
 bool may_read_task(const Task& target) {
     const Task& self = *current();
     if (self.m_signal == target.m_signal)

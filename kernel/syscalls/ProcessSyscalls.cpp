@@ -24,8 +24,12 @@
 #include "task/SignalDelivery.h"
 #include "task/Exit.h"
 #include "task/Scheduler.h"
+#include "task/Cred.h"
 
 namespace kernel {
+
+// The capability options of prctl (syscalls/CredSyscalls.cpp); ENOSYS for any other option.
+ErrorOr<long> cred_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5);
 
 namespace {
 
@@ -270,7 +274,11 @@ ErrorOr<long> sys_setsid() {
 
 // ---- prctl ----------------------------------------------------------------------------------
 
-ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t, uint64_t, uint64_t) {
+ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5) {
+    // The capability options come first, as Linux's security_task_prctl does; ENOSYS: not one.
+    auto capability_option = cred_prctl(option, arg2, arg3, arg4, arg5);
+    if (!capability_option.is_error() || capability_option.error().code() != ENOSYS)
+        return capability_option;
     Task* self = current();
     switch (option) {
     case PR_SET_PDEATHSIG:
@@ -307,10 +315,6 @@ ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t, uint64_t, uint64_t)
         return Error::from_errno(EINVAL);
     }
 }
-ErrorOr<long> sys_getuid() { return 0; }
-ErrorOr<long> sys_geteuid() { return 0; }
-ErrorOr<long> sys_getgid() { return 0; }
-ErrorOr<long> sys_getegid() { return 0; }
 
 ErrorOr<long> sys_set_tid_address(uint64_t tidptr) {
     current()->m_clear_child_tid = tidptr;
@@ -345,6 +349,15 @@ ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_li
         target = find_task_by_vpid(pid);
         if (!target || !target->m_signal)
             return Error::from_errno(ESRCH);
+        // check_prlimit_permission: another process needs all its ids to be ours, or
+        // CAP_SYS_RESOURCE.
+        SpinlockGuard guard(tasklist_lock());
+        const Cred& cred = *current()->m_cred;
+        const Cred& tcred = *target->m_cred;
+        bool ids_match = cred.uid == tcred.uid && cred.uid == tcred.euid && cred.uid == tcred.suid &&
+                         cred.gid == tcred.gid && cred.gid == tcred.egid && cred.gid == tcred.sgid;
+        if (!ids_match && !cred.capable(CAP_SYS_RESOURCE))
+            return Error::from_errno(EPERM);
     }
     auto& limits = target->m_signal->rlim;
     Rlimit64 replacement{};
@@ -352,9 +365,11 @@ ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_li
         TRY(copy_from_user(&replacement, new_limit));
         if (replacement.rlim_cur > replacement.rlim_max)
             return Error::from_errno(EINVAL);
-        // Raising the hard limit needs CAP_SYS_RESOURCE, which root has. NOFILE is capped by
-        // fs.nr_open (1048576 by default).
+        // NOFILE is capped by fs.nr_open (1048576 by default); raising a hard limit needs
+        // CAP_SYS_RESOURCE.
         if (resource == RLIMIT_NOFILE && replacement.rlim_max > 1048576)
+            return Error::from_errno(EPERM);
+        if (replacement.rlim_max > limits[resource].max && !capable(CAP_SYS_RESOURCE))
             return Error::from_errno(EPERM);
     }
     if (!old_limit.is_null())
@@ -413,16 +428,31 @@ ErrorOr<long> sys_time(UserPtr<int64_t> tloc) {
     return seconds;
 }
 
-// Sleeps until `deadline` on the monotonic clock; a handled signal cuts it short with EINTR
-// and the time left in `remaining` (when given), as Linux's hrtimer_nanosleep.
-ErrorOr<long> interruptible_sleep(uint64_t deadline, UserPtr<KernelTimespec> remaining) {
+// Sleeps until `deadline` on the monotonic clock, as Linux's hrtimer_nanosleep. A signal cuts
+// it: with a handler, EINTR and the time left in `remaining` (when given); with none (a stop
+// and SIGCONT, an ignored signal), the sleep resumes through restart_syscall toward the same
+// deadline. An absolute sleep restarts from its own arguments and reports no time left.
+ErrorOr<long> interruptible_sleep(uint64_t deadline, UserPtr<KernelTimespec> remaining, bool absolute);
+
+ErrorOr<long> nanosleep_restart(Task::RestartBlock& restart) {
+    return interruptible_sleep(restart.nanosleep.deadline_ns, UserPtr<KernelTimespec>(restart.nanosleep.rmtp), false);
+}
+
+ErrorOr<long> interruptible_sleep(uint64_t deadline, UserPtr<KernelTimespec> remaining, bool absolute) {
     if (sleep_interruptible_until(deadline, [] { return false; }))
         return 0;
+    if (absolute)
+        return Error::from_errno(ERESTARTNOHAND);
     if (!remaining.is_null()) {
         uint64_t now = arch::monotonic_ns();
-        TRY(copy_to_user(remaining, to_timespec(deadline > now ? deadline - now : 0)));
+        if (deadline <= now)
+            return 0;
+        TRY(copy_to_user(remaining, to_timespec(deadline - now)));
     }
-    return Error::from_errno(EINTR);
+    auto& restart = current()->m_restart_block;
+    restart.nanosleep = {deadline, remaining.address()};
+    restart.fn = nanosleep_restart;
+    return Error::from_errno(ERESTART_RESTARTBLOCK);
 }
 
 uint64_t deadline_after(uint64_t duration) {
@@ -432,7 +462,7 @@ uint64_t deadline_after(uint64_t duration) {
 
 ErrorOr<long> sys_nanosleep(UserPtr<KernelTimespec> request, UserPtr<KernelTimespec> remaining) {
     KernelTimespec ts = TRY(timespec_from_user(request));
-    return interruptible_sleep(deadline_after(timespec_ns(ts)), remaining);
+    return interruptible_sleep(deadline_after(timespec_ns(ts)), remaining, false);
 }
 
 ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespec> request,
@@ -459,7 +489,8 @@ ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespe
     uint64_t clock_value = TRY(clock_now(clock_id));
     uint64_t duration = (flags & TIMER_ABSTIME) ? (value > clock_value ? value - clock_value : 0) : value;
     // An absolute sleep reports no remaining time when interrupted (Linux leaves it alone).
-    return interruptible_sleep(deadline_after(duration), (flags & TIMER_ABSTIME) ? UserPtr<KernelTimespec>() : remaining);
+    bool absolute = flags & TIMER_ABSTIME;
+    return interruptible_sleep(deadline_after(duration), absolute ? UserPtr<KernelTimespec>() : remaining, absolute);
 }
 
 // ---- usage and priority ---------------------------------------------------------------------
@@ -545,13 +576,14 @@ ErrorOr<long> sys_getpriority(int which, int who) {
     if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
         return Error::from_errno(EINVAL);
     SpinlockGuard guard(tasklist_lock());
+    uint32_t uid = who ? uint32_t(who) : current()->m_cred->uid;
     int best = -1;
     for_each_process([&](Task& task) {
         if (task.m_exit_state != Task::ExitState::Alive)
             return false;
         bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_nr(task) == who)
                      : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? who : current()->m_signal->pgrp)
-                                           : who == 0 || who == 0 /* every task is root */;
+                                           : task.m_cred->uid == uid;
         if (match && 20 - task.m_nice > best)
             best = 20 - task.m_nice;
         return false;
@@ -569,21 +601,35 @@ ErrorOr<long> sys_setpriority(int which, int who, int nice) {
     if (nice > 19)
         nice = 19;
     SpinlockGuard guard(tasklist_lock());
-    bool found = false;
+    const Cred& cred = *current()->m_cred;
+    uint32_t uid = who ? uint32_t(who) : cred.uid;
+    int error = ESRCH;
     for_each_process([&](Task& task) {
         if (task.m_exit_state != Task::ExitState::Alive)
             return false;
         bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_nr(task) == who)
                      : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? who : current()->m_signal->pgrp)
-                                           : who == 0;
-        if (match) {
-            task.m_nice = nice;  // root may raise priority (CAP_SYS_NICE)
-            found = true;
+                                           : task.m_cred->uid == uid;
+        if (!match)
+            return false;
+        // set_one_prio: our euid must be the target's real or effective uid, and a lower nice
+        // value must fit RLIMIT_NICE (as 20 - nice), unless CAP_SYS_NICE. A failure sticks.
+        const Cred& pcred = *task.m_cred;
+        uint64_t nice_rlim = uint64_t(20 - nice);
+        if (pcred.uid != cred.euid && pcred.euid != cred.euid && !cred.capable(CAP_SYS_NICE)) {
+            error = EPERM;
+        } else if (nice < task.m_nice && nice_rlim > task.m_signal->rlim[RLIMIT_NICE].cur &&
+                   !cred.capable(CAP_SYS_NICE)) {
+            error = EACCES;
+        } else {
+            if (error == ESRCH)
+                error = 0;
+            task.m_nice = nice;
         }
         return false;
     });
-    if (!found)
-        return Error::from_errno(ESRCH);
+    if (error)
+        return Error::from_errno(error);
     return 0;
 }
 
@@ -711,6 +757,8 @@ ErrorOr<long> sys_exit(int code) { do_exit(exit_status_code(code)); }
 ErrorOr<long> sys_exit_group(int code) { do_group_exit(exit_status_code(code)); }
 
 ErrorOr<long> sys_reboot(unsigned magic1, unsigned magic2, unsigned command, uint64_t) {
+    if (!capable(CAP_SYS_BOOT))
+        return Error::from_errno(EPERM);
     if (magic1 != LINUX_REBOOT_MAGIC1 ||
         (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B &&
          magic2 != LINUX_REBOOT_MAGIC2C))
@@ -747,10 +795,6 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_setpgid>(__NR_setpgid);
     table.add<sys_setsid>(__NR_setsid);
     table.add<sys_prctl>(__NR_prctl);
-    table.add<sys_getuid>(__NR_getuid);
-    table.add<sys_geteuid>(__NR_geteuid);
-    table.add<sys_getgid>(__NR_getgid);
-    table.add<sys_getegid>(__NR_getegid);
     table.add<sys_set_tid_address>(__NR_set_tid_address);
     table.add<sys_uname>(__NR_uname);
     table.add<sys_prlimit64>(__NR_prlimit64);

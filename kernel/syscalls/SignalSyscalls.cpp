@@ -47,8 +47,9 @@ unsigned current_uid() { return current()->m_cred ? current()->m_cred->uid : 0; 
 // ---- Permission and targets (Linux's check_kill_permission and the kill_* family) ---------
 
 // May current send `sig` to `target`? A signal from the kernel (si_code > 0) always may; from
-// a user, the sender's real or effective uid must match the target's real or saved uid, or
-// the sender has CAP_KILL (root, for now, always does); SIGCONT also within the session.
+// a user, the sender's real or effective uid must match the target's real or saved uid
+// (kill_ok_by_cred), or the sender has CAP_KILL; SIGCONT also within the session. Tasklist
+// lock held: it keeps the target's credentials from being swapped under us (commit_creds).
 ErrorOr<void> check_kill_permission(int sig, const siginfo_t& info, const Task& target) {
     if (!valid_signal(sig))
         return Error::from_errno(EINVAL);

@@ -99,5 +99,6 @@ void register_signal_syscalls(SyscallTable&);   // syscalls/SignalSyscalls.cpp
 void register_futex_syscalls(SyscallTable&);    // syscalls/FutexSyscalls.cpp
 void register_poll_syscalls(SyscallTable&);     // syscalls/PollSyscalls.cpp
 void register_pidfd_syscalls(SyscallTable&);    // syscalls/PidFdSyscalls.cpp
+void register_cred_syscalls(SyscallTable&);     // syscalls/CredSyscalls.cpp
 
 }  // namespace kernel

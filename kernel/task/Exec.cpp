@@ -26,6 +26,7 @@
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 #include "task/SignalDelivery.h"
+#include "task/TaskCred.h"
 #include "task/WaitQueue.h"
 #include "trace/Trace.h"
 
@@ -312,6 +313,8 @@ ErrorOr<void> de_thread(Task& task) {
 ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arch::TrapFrame& frame) {
     Task* task = current();
     VERIFY(task->m_fs && task->m_files);
+    // A set*uid that moved us to a user over RLIMIT_NPROC fails here instead.
+    TRY(check_nproc_at_exec());
 
     // The file: it must be a regular file we may execute. A script names its interpreter;
     // Linux follows up to 4 of them (then ELOOP).
@@ -329,6 +332,10 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     }
     if (file->inode()->m_writers.load() > 0)
         return Error::from_errno(ETXTBSY);  // Linux's deny_write_access
+    // The new credentials come from the program finally run (the interpreter of a script).
+    // No mount here has nosuid, so set-id bits always count.
+    Kstat file_stat = file->inode()->stat();
+    ExecCreds creds = TRY(cred_for_exec(*task->m_cred, file_stat.mode, file_stat.uid, file_stat.gid, true));
     uint64_t file_size = file->inode()->size();
 
     // The headers: the ELF header, then the program header table it announces.
@@ -369,11 +376,11 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
         {AT_BASE, 0},  // no interpreter
         {AT_FLAGS, 0},
         {AT_ENTRY, image.entry},
-        {AT_UID, 0},
-        {AT_EUID, 0},
-        {AT_GID, 0},
-        {AT_EGID, 0},
-        {AT_SECURE, 0},
+        {AT_UID, creds.cred->uid},
+        {AT_EUID, creds.cred->euid},
+        {AT_GID, creds.cred->gid},
+        {AT_EGID, creds.cred->egid},
+        {AT_SECURE, creds.secureexec},
     };
     const char* const* argv_pointers = TRY(argv.pointers());
     const char* const* envp_pointers = TRY(envp.pointers());
@@ -423,6 +430,11 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     activate_mm(task->m_mm.ptr());
     old_mm = nullptr;  // the old program's memory goes now that its tables are not loaded
     task->m_did_exec = true;
+    // The parent may not signal a program that became privileged (begin_new_exec), then the
+    // new credentials take effect.
+    if (creds.secureexec)
+        task->m_pdeath_signal = 0;
+    commit_creds(creds.cred);
     flush_signal_handlers(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
     task->m_files = files;

@@ -22,6 +22,7 @@
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 #include "task/SignalDelivery.h"
+#include "task/TaskCred.h"
 #include "trace/Trace.h"
 
 namespace kernel {
@@ -118,6 +119,7 @@ bool do_notify_parent(Task& child) {
 // __unhash_process and __exit_signal, minus the final put, which the caller makes outside the
 // tasklist lock). A thread's usage joins its process's. Tasklist lock held.
 void unhash_task_locked(Task& task) {
+    release_creds(task);  // release_task's dec_rlimit_ucounts: one task fewer for its uid
     task.m_sibling_node.unlink();
     task.m_tasks_node.unlink();
     if (task.m_sighand) {
@@ -155,9 +157,68 @@ void release_task_locked(Task& task, ReleasedTasks& released) {
 // Linux's delay_group_leader: a zombie leader is not reaped while its threads live.
 bool delay_group_leader(const Task& task) { return thread_group_leader(task) && !thread_group_empty(task); }
 
+bool is_global_init(const Task* task) {
+    Task* init = init_process();
+    return init && task && task->m_signal == init->m_signal;
+}
+
+// Linux's will_become_orphaned_pgrp: does no process of `pgrp` (but `ignored`, which is on its
+// way out) have a parent in another process group of the same session? Processes that are
+// gone and children of init do not count. Tasklist lock held.
+bool will_become_orphaned_pgrp(int pgrp, const Task* ignored) {
+    bool orphaned = true;
+    for_each_process([&](Task& p) {
+        if (!p.m_signal || p.m_signal->pgrp != pgrp || &p == ignored ||
+            (p.m_exit_state != Task::ExitState::Alive && thread_group_empty(p)) || !p.m_real_parent ||
+            is_global_init(p.m_real_parent))
+            return false;
+        SignalStruct& parent = *p.m_real_parent->m_signal;
+        if (parent.pgrp != pgrp && parent.session == p.m_signal->session)
+            orphaned = false;
+        return !orphaned;
+    });
+    return orphaned;
+}
+
+// Linux's has_stopped_jobs: is a process of `pgrp` stopped? Tasklist lock held.
+bool has_stopped_jobs(int pgrp) {
+    bool stopped = false;
+    for_each_process([&](Task& p) {
+        stopped = p.m_signal && p.m_signal->pgrp == pgrp && (p.m_signal->stop_flags & SIGNAL_STOP_STOPPED);
+        return stopped;
+    });
+    return stopped;
+}
+
+// Linux's kill_orphaned_pgrp (POSIX 3.2.2.2): a process group that becomes orphaned while one of
+// its processes is stopped gets SIGHUP and then SIGCONT, since no job control shell could resume
+// it any more. `task` exits (parent null: its own group may lose its link to the outside through
+// its parent), or `task` is a child being reparented away from `parent`. Tasklist lock held.
+void kill_orphaned_pgrp(Task& task, Task* parent) {
+    const Task* ignored = &task;
+    if (!parent)
+        parent = task.m_real_parent;
+    else
+        ignored = nullptr;
+    if (!parent || !parent->m_signal || !task.m_signal)
+        return;
+    int pgrp = task.m_signal->pgrp;
+    if (parent->m_signal->pgrp == pgrp || parent->m_signal->session != task.m_signal->session ||
+        !will_become_orphaned_pgrp(pgrp, ignored) || !has_stopped_jobs(pgrp))
+        return;
+    const int signals[] = {SIGHUP, SIGCONT};
+    for (int sig : signals) {
+        for_each_process([&](Task& p) {
+            if (p.m_signal && p.m_signal->pgrp == pgrp)
+                (void)send_signal_to_group(p, sig, make_kernel_info(sig));
+            return false;
+        });
+    }
+}
+
 // exit_notify: give the children to a reaper, then become a zombie (or vanish). The tasks to
 // put afterwards (outside the lock) are added to `released`.
-void exit_notify(Task& task, ReleasedTasks& released) {
+void exit_notify(Task& task, bool group_dead, ReleasedTasks& released) {
     SpinlockGuard guard(tasklist_lock());
     Task* reaper = find_new_reaper(task);
     bool same_process = reaper->m_signal == task.m_signal;
@@ -183,7 +244,10 @@ void exit_notify(Task& task, ReleasedTasks& released) {
             unhash_task_locked(*child);
             released.push_back(*child);
         }
+        kill_orphaned_pgrp(*child, &task);
     }
+    if (group_dead)
+        kill_orphaned_pgrp(*task.m_group_leader, nullptr);
     // A leader's death is announced when its process is empty (release_task of the last thread
     // does it otherwise); a thread vanishes at once.
     bool autoreap = true;
@@ -201,6 +265,11 @@ void exit_notify(Task& task, ReleasedTasks& released) {
 }
 
 }  // namespace
+
+bool is_current_pgrp_orphaned() {
+    SpinlockGuard guard(tasklist_lock());
+    return will_become_orphaned_pgrp(current()->m_signal->pgrp, nullptr);
+}
 
 [[noreturn]] void do_exit(int wait_status) {
     Task* self = current();
@@ -230,7 +299,7 @@ void exit_notify(Task& task, ReleasedTasks& released) {
     self->m_fs = nullptr;
     arch::release_thread_state(self->m_context);
     ReleasedTasks released;
-    exit_notify(*self, released);
+    exit_notify(*self, group_dead, released);
     while (Task* task = released.take_first())
         put_task_struct(*task);  // the tree's reference; our running one goes after the switch
     kernel_thread_exit();
@@ -251,6 +320,7 @@ void exit_notify(Task& task, ReleasedTasks& released) {
         } else {
             signal.group_exiting = true;
             signal.group_exit_code = wait_status;
+            signal.stop_flags = 0;  // the group exit ends any stop
             zap_other_threads(self);
         }
     }
@@ -269,11 +339,60 @@ struct WaitOptions {
 
 struct WaitResult {
     int pid;
+    // A wait status: an exit, or stopped ((signal << 8) | 0x7f), or continued (0xffff).
     int status;
+    int why;  // CLD_STOPPED, CLD_CONTINUED; 0 for an exit (the CLD_* follows from status)
     uint64_t runtime_ns;  // the child's, with its reaped children's
     uint64_t min_flt;
     uint64_t maxrss;  // pages: the largest of the child's and its reaped children's
 };
+
+// What wait reports of a child (Linux's getrusage(p, RUSAGE_BOTH)): its threads', live and
+// gone, and its reaped children's usage; the high-water mark of its address spaces, the
+// current one included. Tasklist lock held.
+WaitResult child_usage(Task& child) {
+    SignalStruct& signal = *child.m_signal;
+    WaitResult result{task_tgid_nr(child), 0, 0, signal.dead_threads_runtime_ns + signal.children_runtime_ns,
+                      signal.dead_threads_min_flt + signal.children_min_flt,
+                      signal.maxrss > signal.children_maxrss ? signal.maxrss : signal.children_maxrss};
+    for_each_thread(child, [&](Task& thread) {
+        result.runtime_ns += task_runtime_ns(thread);
+        result.min_flt += thread.m_min_flt;
+        return false;
+    });
+    if (child.m_mm)
+        setmax_mm_hiwater_rss(result.maxrss, *child.m_mm);
+    return result;
+}
+
+// Linux's wait_task_stopped (WUNTRACED, WSTOPPED): a stopped child's stop signal, reported once
+// (consumed unless WNOWAIT). 0 when there is none to report. Tasklist lock held.
+int wait_task_stopped(const WaitOptions& wo, Task& child) {
+    if (!(wo.flags & WUNTRACED) || !child.m_sighand)
+        return 0;
+    SignalStruct& signal = *child.m_signal;
+    SpinlockGuard guard(child.m_sighand->siglock);
+    if (!(signal.stop_flags & SIGNAL_STOP_STOPPED))
+        return 0;
+    int code = signal.group_exit_code;
+    if (!(wo.flags & WNOWAIT))
+        signal.group_exit_code = 0;
+    return code;
+}
+
+// Linux's wait_task_continued (WCONTINUED): true once per SIGCONT that resumed a stopped child
+// (kept for later with WNOWAIT). Tasklist lock held.
+bool wait_task_continued(const WaitOptions& wo, Task& child) {
+    if (!(wo.flags & WCONTINUED) || !child.m_sighand)
+        return false;
+    SignalStruct& signal = *child.m_signal;
+    SpinlockGuard guard(child.m_sighand->siglock);
+    if (!(signal.stop_flags & SIGNAL_STOP_CONTINUED))
+        return false;
+    if (!(wo.flags & WNOWAIT))
+        signal.stop_flags &= ~SIGNAL_STOP_CONTINUED;
+    return true;
+}
 
 bool eligible(const WaitOptions& wo, Task& child) {
     switch (wo.type) {
@@ -296,13 +415,14 @@ bool eligible(const WaitOptions& wo, Task& child) {
     return true;
 }
 
-// One pass over the children. Returns the pid of a reaped (or, WNOWAIT, seen) zombie, 0 when
-// there are eligible children but none has exited, or ECHILD.
+// One pass over the children (Linux's wait_consider_task on each). Returns the pid of a reaped
+// (or, WNOWAIT, seen) zombie or of a stop or continue to report, 0 when there are eligible
+// children but nothing to report yet, or ECHILD.
 ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
     Task* self = current();
     SpinlockGuard guard(tasklist_lock());
     bool any = false;
-    WaitResult found{0, 0, 0, 0, 0};
+    WaitResult found{0, 0, 0, 0, 0, 0};
     // The children of every thread of the process are ours to wait for, unless __WNOTHREAD.
     for_each_thread(*self, [&](Task& thread) {
         if ((wo.flags & __WNOTHREAD) && &thread != self)
@@ -310,16 +430,32 @@ ErrorOr<WaitResult> wait_scan(const WaitOptions& wo, Task*& to_release) {
         for (auto& child : thread.m_children) {
             if (!eligible(wo, child))
                 continue;
-            any = true;
-            if (child.m_exit_state != Task::ExitState::Zombie || !(wo.flags & WEXITED) || delay_group_leader(child))
+            if (child.m_exit_state != Task::ExitState::Zombie || delay_group_leader(child)) {
+                // Alive (or a leader whose threads live): it may stop, continue or exit, so
+                // there is something to wait for.
+                any = true;
+                if (int code = wait_task_stopped(wo, child)) {
+                    found = child_usage(child);
+                    found.status = (code << 8) | 0x7f;
+                    found.why = CLD_STOPPED;
+                    return true;
+                }
+                if (wait_task_continued(wo, child)) {
+                    found = child_usage(child);
+                    found.status = 0xffff;
+                    found.why = CLD_CONTINUED;
+                    return true;
+                }
                 continue;
+            }
+            // A zombie is only worth waiting for with WEXITED (wait_task_zombie).
+            if (!(wo.flags & WEXITED))
+                continue;
+            any = true;
             SignalStruct& signal = *child.m_signal;
+            WaitResult result = child_usage(child);
             // The process's status: the group exit's when there was one (wait_task_zombie).
-            int status = signal.group_exiting ? signal.group_exit_code : child.m_exit_code;
-            WaitResult result{task_tgid_nr(child), status,
-                              child.m_runtime_ns + signal.dead_threads_runtime_ns + signal.children_runtime_ns,
-                              child.m_min_flt + signal.dead_threads_min_flt + signal.children_min_flt,
-                              signal.maxrss > signal.children_maxrss ? signal.maxrss : signal.children_maxrss};
+            result.status = signal.group_exiting ? signal.group_exit_code : child.m_exit_code;
             if (!(wo.flags & WNOWAIT)) {
                 // The child's usage (and its own reaped children's) joins ours (Linux's
                 // __exit_signal/wait_task_zombie accounting into signal->c*); the high-water mark
@@ -473,6 +609,13 @@ ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint
             info.si_pid = result.pid;
             info.si_uid = 0;
             info.si_status = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f;
+            if (result.why == CLD_STOPPED) {
+                info.si_code = CLD_STOPPED;
+                info.si_status = (status >> 8) & 0xff;
+            } else if (result.why == CLD_CONTINUED) {
+                info.si_code = CLD_CONTINUED;
+                info.si_status = SIGCONT;
+            }
         }
         TRY(copy_to_user(user_info, &info, sizeof(info)));
     }

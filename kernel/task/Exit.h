@@ -26,6 +26,11 @@ void mm_release(Task& task);
 // the final put_task_struct). Tasklist lock held.
 void unhash_task_locked(Task& task);
 
+// Linux's is_current_pgrp_orphaned: no member of the caller's process group has a parent in
+// another group of the same session, so nobody could continue it if it stopped on SIGTSTP,
+// SIGTTIN or SIGTTOU (POSIX's orphaned process group). Takes the tasklist lock.
+bool is_current_pgrp_orphaned();
+
 // wait4(2) and waitid(2) (do_wait), registered with the process syscalls.
 ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t user_rusage);
 ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint64_t user_rusage);

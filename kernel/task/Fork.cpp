@@ -27,6 +27,7 @@
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
+#include "task/TaskCred.h"
 #include "task/WaitQueue.h"
 #include "trace/Trace.h"
 
@@ -83,6 +84,7 @@ public:
     explicit UnbornTask(Task* task) : m_task(task) {}
     ~UnbornTask() {
         if (m_task) {
+            release_creds(*m_task);  // bad_fork_cleanup_count
             arch::release_thread_state(m_task->m_context);
             put_task_struct(*m_task);
         }
@@ -107,15 +109,11 @@ ErrorOr<Task*> dup_task_struct(Task& orig) {
     task->m_sas_ss_sp = orig.m_sas_ss_sp;
     task->m_sas_ss_size = orig.m_sas_ss_size;
     task->m_sas_ss_flags = orig.m_sas_ss_flags;
+    task->m_nproc_exceeded = orig.m_nproc_exceeded;  // part of Linux's task flags
     return task;
 }
 
 // ---- The copy_* steps: share the object (CLONE_x) or give the child its own copy ----------
-
-ErrorOr<void> copy_creds(Task& p, const Task& parent) {
-    p.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
-    return {};
-}
 
 ErrorOr<void> copy_files(uint64_t flags, Task& p, const Task& parent) {
     if (!parent.m_files)
@@ -204,15 +202,16 @@ ErrorOr<void> copy_thread(const KernelCloneArgs& args, Task& p, Task& parent) {
     return {};
 }
 
-// RLIMIT_NPROC is checked against the processes of the user (Linux counts per user in
-// ucounts); root — CAP_SYS_RESOURCE or CAP_SYS_ADMIN — is exempt, as is everyone for now
-// since every task is root. max_threads bounds everybody.
-ErrorOr<void> check_process_limits(const Task& parent) {
-    if (uint64_t(nr_threads()) >= max_threads())
+// RLIMIT_NPROC bounds the tasks of the child's real uid, the child already counted (copy_creds),
+// threads and zombies included (Linux's ucounts). Uid 0 is exempt, as are holders of
+// CAP_SYS_RESOURCE or CAP_SYS_ADMIN. max_threads bounds everybody.
+ErrorOr<void> check_process_limits(const Task& p, Task& parent) {
+    const Cred& cred = *p.m_cred;
+    if (cred.ucounts && cred.ucounts->nproc_over(parent.m_signal->rlim[RLIMIT_NPROC].cur) && cred.uid != 0 &&
+        !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN))
         return Error::from_errno(EAGAIN);
-    const auto& limit = parent.m_signal->rlim[RLIMIT_NPROC];
-    bool privileged = parent.m_cred->capable(CAP_SYS_RESOURCE) || parent.m_cred->capable(CAP_SYS_ADMIN);
-    if (!privileged && uint64_t(nr_threads()) >= limit.cur)
+    parent.m_nproc_exceeded = false;
+    if (uint64_t(nr_threads()) >= max_threads())
         return Error::from_errno(EAGAIN);
     return {};
 }
@@ -254,8 +253,8 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
     UnbornTask p(TRY(dup_task_struct(parent)));
     // ptrace_init_task, cgroup_fork: no ptrace or cgroups yet; their hooks belong here.
 
-    TRY(check_process_limits(parent));
-    TRY(copy_creds(*p, parent));
+    copy_creds(*p, parent);
+    TRY(check_process_limits(*p, parent));
     // sched_fork: the child starts with a fresh slice and no CPU time.
     p->m_timeslice = SCHED_TIMESLICE_TICKS;
     p->m_runtime_ns = 0;
@@ -377,6 +376,7 @@ void discard_unstarted_child(Task* child) {
             child->m_thread_node.unlink();
         }
         detach_pid(*child->m_pid);
+        release_creds(*child);
         if (child->m_group_leader != child) {
             child->m_signal->nr_threads--;
             child->m_signal->live.fetch_sub(1, std::memory_order_relaxed);

@@ -156,9 +156,8 @@ size_t nr_pids_allocated() {
     return g_nr_pids;
 }
 
-// ---- Credentials and namespaces -------------------------------------------------------------
+// ---- Namespaces -----------------------------------------------------------------------------
 
-ErrorOr<NonnullRefPtr<Cred>> Cred::create_root() { return try_make_ref_counted<Cred>(); }
 ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_initial() { return try_make_ref_counted<NsProxy>(); }
 
 }  // namespace kernel

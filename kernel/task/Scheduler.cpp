@@ -142,6 +142,8 @@ const char* task_state_name(TaskState state) {
         return "S (sleeping)";
     case TaskState::Uninterruptible:
         return "D (disk sleep)";
+    case TaskState::Stopped:
+        return "T (stopped)";
     case TaskState::Dead:
         return "X (dead)";
     }
@@ -176,10 +178,15 @@ void set_current_state(TaskState state) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
-bool wake_up_process(Task* task) {
+namespace {
+
+constexpr unsigned state_bit(TaskState state) { return 1u << unsigned(state); }
+
+// Linux's try_to_wake_up: runnable again if its state is one of `states`.
+bool try_to_wake_up(Task* task, unsigned states) {
     auto& rq = this_rq();
     SpinlockGuard guard(rq.lock);
-    if (task->m_state == TaskState::Running)
+    if (!(state_bit(task->m_state) & states))
         return false;
     VERIFY(task->m_state != TaskState::Dead);
     task->m_state = TaskState::Running;
@@ -191,6 +198,17 @@ bool wake_up_process(Task* task) {
     }
     return true;
 }
+
+}  // namespace
+
+// Linux's TASK_NORMAL: a stopped task is left to SIGCONT and SIGKILL (wake_up_state). Waking a
+// dead one is a bug, caught by the VERIFY.
+bool wake_up_process(Task* task) {
+    return try_to_wake_up(task, state_bit(TaskState::Interruptible) | state_bit(TaskState::Uninterruptible) |
+                                    state_bit(TaskState::Dead));
+}
+
+bool wake_up_state(Task* task, TaskState state) { return try_to_wake_up(task, state_bit(state)); }
 
 void wake_up_new_task(Task* task) {
     auto& rq = this_rq();

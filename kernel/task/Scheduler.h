@@ -21,8 +21,11 @@ void yield();
 // set the state cannot miss us (Linux's set_current_state).
 void set_current_state(TaskState state);
 
-// Makes `task` runnable. Returns false if it already was.
+// Makes `task` runnable unless it is stopped (Linux's TASK_NORMAL sleepers). Returns false if
+// it already was, or is stopped.
 bool wake_up_process(Task* task);
+// Makes `task` runnable only if it is in `state` (Linux's wake_up_state; SIGCONT wakes Stopped).
+bool wake_up_state(Task* task, TaskState state);
 // First wake-up of a freshly created task (the seed's wake_up_new_task).
 void wake_up_new_task(Task* task);
 

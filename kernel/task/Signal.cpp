@@ -85,10 +85,17 @@ void flush_sigqueue_mask(SigSet mask, SigPending& pending) {
     }
 }
 
+// From the process's queue and every thread's.
 void flush_signal_everywhere(Task& task, SigSet mask) {
-    if (task.m_signal)
-        flush_sigqueue_mask(mask, task.m_signal->shared_pending);
-    flush_sigqueue_mask(mask, task.m_pending);
+    if (!task.m_signal) {
+        flush_sigqueue_mask(mask, task.m_pending);
+        return;
+    }
+    flush_sigqueue_mask(mask, task.m_signal->shared_pending);
+    for_each_thread(task, [&](Task& thread) {
+        flush_sigqueue_mask(mask, thread.m_pending);
+        return false;
+    });
 }
 
 uint64_t sig_handler(const Task& task, int sig) { return task.m_sighand->action[sig - 1].handler; }
@@ -115,6 +122,34 @@ bool sig_ignored(const Task& task, int sig, bool force) {
     return sig_handler_ignored(handler, sig);
 }
 
+// Linux's task_clear_jobctl_pending: dropping STOP_PENDING also drops CONSUME and DEQUEUED.
+void task_clear_jobctl_pending(Task& task, unsigned mask) {
+    if (mask & JOBCTL_STOP_PENDING)
+        mask |= JOBCTL_STOP_CONSUME | JOBCTL_STOP_DEQUEUED;
+    __atomic_store_n(&task.m_jobctl, task.m_jobctl & ~mask, __ATOMIC_RELAXED);
+}
+
+// Linux's task_set_jobctl_pending: not for a thread that is dying anyway.
+bool task_set_jobctl_pending(Task& task, unsigned mask) {
+    if (fatal_signal_pending(task) || task.m_exiting)
+        return false;
+    __atomic_store_n(&task.m_jobctl, task.m_jobctl | mask, __ATOMIC_RELAXED);
+    return true;
+}
+
+void signal_set_stop_flags(SignalStruct& signal, unsigned flags) {
+    signal.stop_flags = (signal.stop_flags & ~SIGNAL_STOP_MASK) | flags;
+}
+
+// Linux's signal_wake_up: make the target notice. A task sleeping interruptibly is woken even
+// for a signal it blocks, because rt_sigtimedwait sleeps for blocked signals; every
+// interruptible sleep re-checks its condition, so the extra wake-up costs a loop. `resume`
+// (SIGKILL) also wakes a stopped task.
+void signal_wake_up(Task& task, bool resume = false) {
+    if (!wake_up_state(&task, TaskState::Interruptible) && resume)
+        wake_up_state(&task, TaskState::Stopped);
+}
+
 // Linux's prepare_signal: job-control side effects, then whether to queue at all.
 bool prepare_signal(Task& task, int sig, bool force, bool group) {
     SignalStruct& signal = *task.m_signal;
@@ -126,19 +161,29 @@ bool prepare_signal(Task& task, int sig, bool force, bool group) {
         // A stop signal cancels a pending SIGCONT...
         flush_signal_everywhere(task, sigmask(SIGCONT));
     } else if (sig == SIGCONT) {
-        // ...and SIGCONT every pending stop signal. (Stopping itself is not implemented: see
-        // docs/signals.md.)
+        // ...and SIGCONT every pending stop signal, and resumes every thread.
         flush_signal_everywhere(task, SIG_KERNEL_STOP_MASK);
+        for_each_thread(task, [](Task& thread) {
+            task_clear_jobctl_pending(thread, JOBCTL_STOP_PENDING);
+            wake_up_state(&thread, TaskState::Stopped);
+            return false;
+        });
+        // The parent hears CLD_CONTINUED if the process was stopped. Caught in the middle of a
+        // group stop, the stop counts as finished and then continued: SIGCHLD does not queue, so
+        // only CLD_STOPPED is reported, as if the CLD_CONTINUED after it were dropped. The first
+        // thread back in get_signal sends it.
+        unsigned why = 0;
+        if (signal.stop_flags & SIGNAL_STOP_STOPPED)
+            why = SIGNAL_CLD_CONTINUED;
+        else if (signal.group_stop_count)
+            why = SIGNAL_CLD_STOPPED;
+        if (why) {
+            signal_set_stop_flags(signal, why | SIGNAL_STOP_CONTINUED);
+            signal.group_stop_count = 0;
+            signal.group_exit_code = 0;
+        }
     }
     return !sig_ignored(task, sig, force);
-}
-
-// Linux's signal_wake_up: make the target notice. A task sleeping interruptibly is woken even
-// for a signal it blocks, because rt_sigtimedwait sleeps for blocked signals; every
-// interruptible sleep re-checks its condition, so the extra wake-up costs a loop.
-void signal_wake_up(Task& task) {
-    if (task.m_state == TaskState::Interruptible)
-        wake_up_process(&task);
 }
 
 // Linux's wants_signal: could this thread take `sig` now? Not if it blocks it or is exiting;
@@ -148,7 +193,12 @@ bool wants_signal(int sig, Task& thread) {
         return false;
     if (thread.m_exiting || thread.m_exit_state != Task::ExitState::Alive)
         return false;
-    if (sig == SIGKILL || &thread == current())
+    if (sig == SIGKILL)
+        return true;
+    // A stopped thread takes nothing but SIGKILL: the signal waits for SIGCONT.
+    if (thread.m_state == TaskState::Stopped)
+        return false;
+    if (&thread == current())
         return true;
     // Linux asks whether the thread was already told of a signal (TIF_SIGPENDING); here: has it
     // another deliverable signal than this one, which was just queued.
@@ -190,16 +240,20 @@ void complete_signal(Task& task, int sig, bool group) {
                  sig_handler(task, sig) == uint64_t(SIG_DFL);
     if (fatal && !(chosen->m_blocked & sigmask(sig)) && !signal.group_exiting && !sig_kernel_coredump(sig) &&
         !is_unkillable(task)) {
+        // The group exit ends any stop: stopped threads wake to die.
         signal.group_exiting = true;
         signal.group_exit_code = killed_by_signal(sig);
+        signal.stop_flags = 0;
+        signal.group_stop_count = 0;
         for_each_thread(task, [](Task& thread) {
+            task_clear_jobctl_pending(thread, JOBCTL_PENDING_MASK);
             thread.m_pending.signal |= sigmask(SIGKILL);
-            signal_wake_up(thread);
+            signal_wake_up(thread, true);
             return false;
         });
         return;
     }
-    signal_wake_up(*chosen);
+    signal_wake_up(*chosen, sig == SIGKILL);
 }
 
 // Linux's __send_signal_locked. Siglock held.
@@ -312,6 +366,11 @@ int dequeue_signal_locked(Task& task, SigSet mask, siginfo_t& info) {
     int sig = dequeue_from(task.m_pending, mask, info);
     if (!sig)
         sig = dequeue_from(task.m_signal->shared_pending, mask, info);
+    // The stop signal is out of the pending sets while get_signal checks the process group
+    // without the siglock: a SIGCONT (or SIGKILL) meanwhile clears this mark, and the stop is
+    // then called off (do_signal_stop).
+    if (sig && sig_kernel_stop(sig))
+        task.m_jobctl |= JOBCTL_STOP_DEQUEUED;
     return sig;
 }
 
@@ -346,67 +405,192 @@ int dequeue_synchronous_signal(Task& task, siginfo_t& info) {
 
 void rearm_real_timer_after_sigalrm(Task& task);
 
-// Linux's get_signal, without job control and ptrace: the next signal with a handler to run,
-// after carrying out the default action of every signal before it (which may end the process
+// Linux's do_notify_parent_cldstop: the process's parent (its leader's real parent) learns that
+// it stopped or continued: SIGCHLD, unless it ignores SIGCHLD or set SA_NOCLDSTOP, and a wake-up
+// of its wait4/waitid in any case. Takes the tasklist lock: no siglock may be held.
+void do_notify_parent_cldstop(Task& task, int why) {
+    SpinlockGuard tasks(tasklist_lock());
+    Task* leader = task.m_group_leader;
+    Task* parent = leader->m_real_parent;
+    if (!parent || !parent->m_sighand || !parent->m_signal)
+        return;
+    siginfo_t info{};
+    info.si_signo = SIGCHLD;
+    info.si_code = why;
+    info.si_pid = task_tgid_nr(*leader);
+    info.si_uid = leader->m_cred ? leader->m_cred->uid : 0;
+    info.si_status = why == CLD_CONTINUED ? SIGCONT : leader->m_signal->group_exit_code & 0x7f;
+    SpinlockGuard guard(parent->m_sighand->siglock);
+    const KSigAction& action = parent->m_sighand->action[SIGCHLD - 1];
+    if (action.handler != uint64_t(SIG_IGN) && !(action.flags & SA_NOCLDSTOP))
+        (void)send_signal_locked(*parent, SIGCHLD, info, true, false);
+    parent->m_signal->wait_chldexit.wake_all();
+}
+
+// Linux's task_participate_group_stop: this thread's stop is accounted for; the last thread of
+// a fresh group stop marks the process stopped and is the one to tell the parent (true).
+bool task_participate_group_stop(Task& task) {
+    SignalStruct& signal = *task.m_signal;
+    bool consume = task.m_jobctl & JOBCTL_STOP_CONSUME;
+    task_clear_jobctl_pending(task, JOBCTL_STOP_PENDING);
+    if (!consume)
+        return false;
+    if (signal.group_stop_count > 0)
+        signal.group_stop_count--;
+    if (!signal.group_stop_count && !(signal.stop_flags & SIGNAL_STOP_STOPPED)) {
+        signal_set_stop_flags(signal, SIGNAL_STOP_STOPPED);
+        return true;
+    }
+    return false;
+}
+
+// Linux's do_signal_stop, entered with the siglock held (taken with `flags`). The first thread
+// to act on a stop signal starts the group stop: it records the signal and marks every other
+// thread to stop, waking those asleep so they notice. Each thread then stops here. Returns true
+// once stopped and resumed (SIGCONT, SIGKILL), the siglock released; false, still locked, when
+// the stop was called off: a SIGCONT or SIGKILL came while get_signal had dropped the lock.
+bool do_signal_stop(Task& task, int signr, arch::IrqFlags flags) {
+    SignalStruct& signal = *task.m_signal;
+    if (!(task.m_jobctl & JOBCTL_STOP_PENDING)) {
+        if (!(task.m_jobctl & JOBCTL_STOP_DEQUEUED) || signal.group_exiting || signal.group_exec_task)
+            return false;
+        // Already stopped (Linux: possible under ptrace): the first stop's signal stays.
+        if (!(signal.stop_flags & SIGNAL_STOP_STOPPED))
+            signal.group_exit_code = signr;
+        signal.group_stop_count = 0;
+        constexpr unsigned gstop = JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME;
+        if (task_set_jobctl_pending(task, gstop))
+            signal.group_stop_count++;
+        for_each_thread(task, [&](Task& thread) {
+            if (&thread != &task && thread.m_state != TaskState::Stopped && task_set_jobctl_pending(thread, gstop)) {
+                signal.group_stop_count++;
+                signal_wake_up(thread);
+            }
+            return false;
+        });
+        if (!(task.m_jobctl & JOBCTL_STOP_PENDING))
+            return false;  // dying: get_signal's next round takes the SIGKILL
+    }
+    int notify = task_participate_group_stop(task) ? CLD_STOPPED : 0;
+    // Set under the siglock, which SIGCONT holds to wake us: the wake-up cannot be missed.
+    set_current_state(TaskState::Stopped);
+    task.m_sighand->siglock.unlock(flags);
+    if (notify)
+        do_notify_parent_cldstop(task, notify);
+    schedule();
+    return true;
+}
+
+enum class NextStep { Relock, NoSignal, Handler, Fatal };
+
+// get_signal's body, entered with the siglock held (taken with `flags`) and always left with
+// it released: carries out default actions until a handler is to run (Handler), the process
+// is to die (Fatal, `sig` and `exit_status` say how), nothing is left (NoSignal), or the lock
+// had to be dropped and everything must be looked at again (Relock).
+NextStep get_signal_locked(Task& task, arch::IrqFlags flags, arch::SignalDelivery& delivery, siginfo_t& info,
+                           int& sig, int& exit_status) {
+    SighandStruct& sighand = *task.m_sighand;
+    SignalStruct& signal = *task.m_signal;
+    // Every stopped thread comes back here when woken: the first to see a notification owed
+    // (prepare_signal's SIGCONT sets it) sends it.
+    if (signal.stop_flags & SIGNAL_CLD_MASK) {
+        int why = (signal.stop_flags & SIGNAL_CLD_CONTINUED) ? CLD_CONTINUED : CLD_STOPPED;
+        signal.stop_flags &= ~SIGNAL_CLD_MASK;
+        sighand.siglock.unlock(flags);
+        do_notify_parent_cldstop(task, why);
+        return NextStep::Relock;
+    }
+    for (;;) {
+        if (signal.group_exiting) {
+            // Already marked for death (a fatal signal, exit_group from another thread).
+            task.m_pending.signal &= ~sigmask(SIGKILL);
+            exit_status = signal.group_exit_code;
+            sig = SIGKILL;
+            sighand.siglock.unlock(flags);
+            return NextStep::Fatal;
+        }
+        if ((task.m_jobctl & JOBCTL_STOP_PENDING) && do_signal_stop(task, 0, flags))
+            return NextStep::Relock;
+        sig = dequeue_synchronous_signal(task, info);
+        if (!sig)
+            sig = dequeue_signal_locked(task, task.m_blocked, info);
+        if (!sig) {
+            sighand.siglock.unlock(flags);
+            return NextStep::NoSignal;
+        }
+        KSigAction& action = sighand.action[sig - 1];
+        bool ignore = false;
+        if (action.handler == uint64_t(SIG_IGN)) {
+            ignore = true;
+        } else if (action.handler != uint64_t(SIG_DFL)) {
+            delivery.sig = sig;
+            delivery.info = info;
+            delivery.action = action;
+            if (action.flags & SA_RESETHAND)
+                action.handler = uint64_t(SIG_DFL);
+            sighand.siglock.unlock(flags);
+            return NextStep::Handler;
+        } else if (sig_kernel_ignore(sig)) {
+            ignore = true;  // default action: nothing
+        } else if (is_unkillable(task) && !sig_kernel_only(sig) &&
+                   !((sigmask(sig) & SYNCHRONOUS_MASK) && info.si_code > 0)) {
+            ignore = true;  // init gets no signal it does not want (a fault still kills it)
+        } else if (sig_kernel_stop(sig)) {
+            // Default action: stop every thread. SIGTSTP, SIGTTIN and SIGTTOU do nothing in an
+            // orphaned process group (nobody is left to continue it); SIGSTOP always stops.
+            // The group check needs the tasklist lock, which comes before the siglock: with the
+            // lock dropped a SIGCONT may come, which calls the stop off (JOBCTL_STOP_DEQUEUED).
+            int stop_sig = sig;
+            sig = 0;
+            if (stop_sig != SIGSTOP) {
+                sighand.siglock.unlock(flags);
+                if (is_current_pgrp_orphaned())
+                    return NextStep::Relock;
+                flags = sighand.siglock.lock();
+            }
+            if (do_signal_stop(task, stop_sig, flags))
+                return NextStep::Relock;
+            continue;
+        } else {
+            // Terminate, with a core dump for some (once the lock is dropped).
+            exit_status = killed_by_signal(sig);
+            sighand.siglock.unlock(flags);
+            return NextStep::Fatal;
+        }
+        // A periodic ITIMER_REAL is re-armed when its SIGALRM is taken, which needs the siglock
+        // dropped (lock order).
+        if (ignore && sig == SIGALRM) {
+            sighand.siglock.unlock(flags);
+            return NextStep::Relock;
+        }
+    }
+}
+
+// Linux's get_signal, without ptrace: the next signal with a handler to run, after carrying
+// out the default action of every signal before it (which may stop the process, or end it
 // here and never return).
 bool get_signal(arch::SignalDelivery& delivery, const arch::TrapFrame& frame) {
     Task& task = *current();
-    SighandStruct& sighand = *task.m_sighand;
-    SignalStruct& signal = *task.m_signal;
     for (;;) {
-        int sig;
-        siginfo_t info;
-        bool fatal = false;
+        int sig = 0;
         int exit_status = 0;
-        {
-            SpinlockGuard guard(sighand.siglock);
-            if (signal.group_exiting) {
-                // Already marked for death (a fatal signal, exit_group from another thread).
-                task.m_pending.signal &= ~sigmask(SIGKILL);
-                fatal = true;
-                exit_status = signal.group_exit_code;
-                sig = SIGKILL;
-            } else {
-                sig = dequeue_synchronous_signal(task, info);
-                if (!sig)
-                    sig = dequeue_signal_locked(task, task.m_blocked, info);
-                if (!sig)
-                    return false;
-                KSigAction& action = sighand.action[sig - 1];
-                if (action.handler == uint64_t(SIG_IGN))
-                    sig = 0;
-                else if (action.handler != uint64_t(SIG_DFL)) {
-                    delivery.sig = sig;
-                    delivery.info = info;
-                    delivery.action = action;
-                    if (action.flags & SA_RESETHAND)
-                        action.handler = uint64_t(SIG_DFL);
-                } else if (sig_kernel_ignore(sig)) {
-                    sig = 0;  // default action: nothing
-                } else if (is_unkillable(task) && !sig_kernel_only(sig) &&
-                           !((sigmask(sig) & SYNCHRONOUS_MASK) && info.si_code > 0)) {
-                    sig = 0;  // init gets no signal it does not want (a fault still kills it)
-                } else if (sig_kernel_stop(sig)) {
-                    // Default action: stop the process. Job control is not implemented, so
-                    // the process goes on (docs/signals.md).
-                    sig = 0;
-                } else {
-                    // Terminate, with a core dump for some (below, once the lock is dropped).
-                    fatal = true;
-                    exit_status = killed_by_signal(sig);
-                }
-            }
-        }
+        siginfo_t info{};
+        NextStep next = get_signal_locked(task, task.m_sighand->siglock.lock(), delivery, info, sig, exit_status);
         if (sig == SIGALRM)
             rearm_real_timer_after_sigalrm(task);
-        if (fatal) {
+        switch (next) {
+        case NextStep::Relock:
+            continue;
+        case NextStep::NoSignal:
+            return false;
+        case NextStep::Handler:
+            return true;
+        case NextStep::Fatal:
             arch::irq_enable();
             if (sig != SIGKILL && sig_kernel_coredump(sig) && do_coredump(info, frame))
                 exit_status |= 0x80;  // WCOREDUMP: only for a core really written
             do_group_exit(exit_status);
         }
-        if (sig)
-            return true;
     }
 }
 
@@ -535,7 +719,9 @@ bool signal_pending(const Task& task) {
     if (!task.m_signal)
         return false;
     SigSet pending = read_set(task.m_pending.signal) | read_set(task.m_signal->shared_pending.signal);
-    return (pending & ~read_set(task.m_blocked)) || fatal_signal_pending(task);
+    // A group stop to join counts too (Linux's recalc_sigpending_tsk).
+    return (pending & ~read_set(task.m_blocked)) || fatal_signal_pending(task) ||
+           (__atomic_load_n(&task.m_jobctl, __ATOMIC_RELAXED) & JOBCTL_PENDING_MASK);
 }
 
 bool fatal_signal_pending(const Task& task) {
@@ -586,12 +772,17 @@ void exit_to_user_mode(arch::TrapFrame& frame) {
 int zap_other_threads(Task& task) {
     task.m_sighand->siglock.assert_held();
     int count = 0;
+    // Any group stop is over: stopped threads wake to die.
+    task.m_signal->group_stop_count = 0;
     for_each_thread(task, [&](Task& thread) {
-        if (&thread == &task || thread.m_exit_state != Task::ExitState::Alive)
+        if (&thread == &task)
+            return false;
+        task_clear_jobctl_pending(thread, JOBCTL_PENDING_MASK);
+        if (thread.m_exit_state != Task::ExitState::Alive)
             return false;
         ++count;
         thread.m_pending.signal |= sigmask(SIGKILL);
-        signal_wake_up(thread);
+        signal_wake_up(thread, true);
         return false;
     });
     return count;
@@ -600,20 +791,30 @@ int zap_other_threads(Task& task) {
 void exit_signals(Task& task) {
     if (!task.m_sighand || !task.m_signal)
         return;
-    SpinlockGuard guard(task.m_sighand->siglock);
-    task.m_exiting = true;
-    // Linux's retarget_shared_pending: process-wide signals this thread could have taken go to
-    // threads that can, which might otherwise sleep on with them pending.
-    SigSet orphaned = task.m_signal->shared_pending.signal & ~task.m_blocked;
-    if (!orphaned || thread_group_empty(task))
-        return;
-    for_each_thread(task, [&](Task& thread) {
-        if (thread.m_exiting || !(orphaned & ~thread.m_blocked))
-            return false;
-        orphaned &= thread.m_blocked;
-        signal_wake_up(thread);
-        return !orphaned;
-    });
+    int group_stop = 0;
+    {
+        SpinlockGuard guard(task.m_sighand->siglock);
+        task.m_exiting = true;
+        if (thread_group_empty(task) || task.m_signal->group_exiting)
+            return;
+        // Linux's retarget_shared_pending: process-wide signals this thread could have taken go
+        // to threads that can, which might otherwise sleep on with them pending.
+        SigSet orphaned = task.m_signal->shared_pending.signal & ~task.m_blocked;
+        if (orphaned) {
+            for_each_thread(task, [&](Task& thread) {
+                if (thread.m_exiting || !(orphaned & ~thread.m_blocked))
+                    return false;
+                orphaned &= thread.m_blocked;
+                signal_wake_up(thread);
+                return !orphaned;
+            });
+        }
+        // A group stop this thread was to join need not wait for it; it may be the last.
+        if ((task.m_jobctl & JOBCTL_STOP_PENDING) && task_participate_group_stop(task))
+            group_stop = CLD_STOPPED;
+    }
+    if (group_stop)
+        do_notify_parent_cldstop(task, group_stop);
 }
 
 void force_sig_fault(int sig, int code, uint64_t addr) {

@@ -53,8 +53,14 @@ public:
     std::atomic<int> live{1};
     // Linux's SIGNAL_GROUP_EXIT: every thread is dying with group_exit_code (exit_group, a fatal
     // signal). Under the siglock.
+    // Also, as in Linux, the stop signal of a group stop while SIGNAL_STOP_STOPPED is set, until
+    // wait consumes it (wait_task_stopped sets it to 0).
     int group_exit_code{0};
     bool group_exiting{false};
+    // Job control (Linux's signal->flags stop bits and group_stop_count), under the siglock:
+    // SIGNAL_STOP_* / SIGNAL_CLD_* below, and the threads that have yet to stop in a group stop.
+    unsigned stop_flags{0};
+    int group_stop_count{0};
     // execve from a thread (de_thread): the exec'ing thread, which the others wake as they die.
     // Threads killed for it exit quietly (status 0), not as a group exit.
     Task* group_exec_task{nullptr};
@@ -78,6 +84,22 @@ public:
     uint64_t real_timer_deadline_ns{0};
     uint64_t real_timer_interval_ns{0};
 };
+
+// SignalStruct::stop_flags (Linux's include/linux/sched/signal.h): stopped, and continued
+// (reported once to WCONTINUED); a CLD_* notification still owed to the parent.
+inline constexpr unsigned SIGNAL_STOP_STOPPED = 0x1;
+inline constexpr unsigned SIGNAL_STOP_CONTINUED = 0x2;
+inline constexpr unsigned SIGNAL_CLD_STOPPED = 0x10;
+inline constexpr unsigned SIGNAL_CLD_CONTINUED = 0x20;
+inline constexpr unsigned SIGNAL_CLD_MASK = SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED;
+inline constexpr unsigned SIGNAL_STOP_MASK = SIGNAL_CLD_MASK | SIGNAL_STOP_STOPPED | SIGNAL_STOP_CONTINUED;
+
+// Task::m_jobctl (Linux's include/linux/sched/jobctl.h; no ptrace bits): a stop signal was
+// dequeued, the thread must stop, and its stop counts toward group_stop_count.
+inline constexpr unsigned JOBCTL_STOP_DEQUEUED = 1u << 16;
+inline constexpr unsigned JOBCTL_STOP_PENDING = 1u << 17;
+inline constexpr unsigned JOBCTL_STOP_CONSUME = 1u << 18;
+inline constexpr unsigned JOBCTL_PENDING_MASK = JOBCTL_STOP_PENDING;
 
 // Linux's max_threads, derived from memory at boot (kernel/fork.c set_max_threads).
 uint64_t max_threads();

@@ -26,6 +26,7 @@ enum class TaskState : uint8_t {
     Running,          // TASK_RUNNING: on a run queue or on a CPU
     Interruptible,    // TASK_INTERRUPTIBLE
     Uninterruptible,  // TASK_UNINTERRUPTIBLE
+    Stopped,          // TASK_STOPPED: a group stop; only SIGCONT or SIGKILL wakes it (wake_up_state)
     Dead,             // EXIT_DEAD: switched away from for the last time; freed by the next task
 };
 
@@ -82,6 +83,10 @@ struct Task {
             uint64_t deadline_ns;  // monotonic; ~0: no timeout
             unsigned nfds;
         } poll{};
+        struct {
+            uint64_t deadline_ns;  // monotonic
+            uint64_t rmtp;         // where the time left goes; 0: nowhere
+        } nanosleep{};
     } m_restart_block;
 
     // Shared per-task state: null for kernel threads (they borrow the kernel's page tables and
@@ -93,6 +98,12 @@ struct Task {
     RefPtr<SignalStruct> m_signal;
     RefPtr<Cred> m_cred;
     RefPtr<NsProxy> m_nsproxy;
+    // Credentials the task acts with for a while instead of m_cred (override_creds, as
+    // faccessat's real-id check); null otherwise. Only the task itself sets and reads it.
+    const Cred* m_override_cred{nullptr};
+    // Linux's PF_NPROC_EXCEEDED: a set*uid moved the task to a user over RLIMIT_NPROC, so its
+    // next execve re-checks the limit (task/TaskCred.h).
+    bool m_nproc_exceeded{false};
 
     // Identity and the process tree (Linux's pid, tgid, group_leader, real_parent, parent,
     // children, sibling). Guarded by the tasklist lock (task/Process.h).
@@ -130,6 +141,9 @@ struct Task {
     uint64_t m_sas_ss_sp{0};
     uint64_t m_sas_ss_size{0};
     int m_sas_ss_flags{2};  // SS_DISABLE until sigaltstack installs one
+    // Job control (Linux's jobctl, JOBCTL_* in task/Signal.h): this thread's part in a group
+    // stop. Under the siglock; signal_pending() reads it without.
+    unsigned m_jobctl{0};
 
     // get_task_struct/put_task_struct: the running task holds one reference, the process tree
     // another until the task is reaped; the last one frees it.

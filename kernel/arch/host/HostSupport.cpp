@@ -27,3 +27,16 @@ void vprintk(StringView fmt, std::span<const FormatArg> args) {
     vformat(sink, fmt, args);
 }
 }  // namespace kernel
+
+#include "task/Cred.h"
+
+namespace kernel {
+// The current task's credentials (task/TaskCred.cpp in the kernel): what a unit test installs
+// with set_host_current_cred, or none: the kernel itself, root with every capability.
+namespace {
+thread_local const Cred* t_host_cred = nullptr;
+}  // namespace
+
+const Cred* current_cred() { return t_host_cred; }
+void set_host_current_cred(const Cred* cred) { t_host_cred = cred; }
+}  // namespace kernel

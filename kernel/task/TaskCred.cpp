@@ -1,0 +1,76 @@
+// Credentials on tasks: commit_creds, override_creds and the per-uid task count that
+// RLIMIT_NPROC limits. The count moves with the real uid: copy_creds adds the child to its
+// parent's uid, release_task takes a task out, and commit_creds moves a task whose real uid
+// changed — so a zombie still counts until it is reaped, as in Linux.
+#include "task/TaskCred.h"
+
+#include <linux/resource.h>
+
+#include "task/Process.h"
+#include "task/Scheduler.h"
+#include "task/Signal.h"
+
+namespace kernel {
+
+const Cred* current_cred() {
+    Task* task = current();
+    if (!task)
+        return nullptr;
+    return task->m_override_cred ? task->m_override_cred : task->m_cred.ptr();
+}
+
+void commit_creds(NonnullRefPtr<Cred> cred) {
+    Task& task = *current();
+    RefPtr<Cred> old = task.m_cred;
+    VERIFY(old);
+    if (old->euid != cred->euid || old->egid != cred->egid || old->fsuid != cred->fsuid ||
+        old->fsgid != cred->fsgid || !cap_issubset(cred->cap_permitted, old->cap_permitted))
+        task.m_pdeath_signal = 0;
+    bool moves = old->ucounts != cred->ucounts;
+    if (moves)
+        cred->inc_nproc();
+    {
+        // Other tasks read our credentials under the tasklist lock (kill, capget, prlimit):
+        // the swap must not happen in the middle of their read.
+        SpinlockGuard guard(tasklist_lock());
+        task.m_cred = cred;
+    }
+    if (moves)
+        old->dec_nproc();
+}
+
+void flag_nproc_exceeded(const Cred& cred) {
+    Task& task = *current();
+    if (cred.ucounts == task.m_cred->ucounts)
+        return;
+    task.m_nproc_exceeded =
+        cred.uid != 0 && cred.ucounts && cred.ucounts->nproc_over(task.m_signal->rlim[RLIMIT_NPROC].cur);
+}
+
+ErrorOr<void> check_nproc_at_exec() {
+    Task& task = *current();
+    if (task.m_nproc_exceeded && task.m_cred->ucounts &&
+        task.m_cred->ucounts->nproc_over(task.m_signal->rlim[RLIMIT_NPROC].cur))
+        return Error::from_errno(EAGAIN);
+    // Below the limit (still or again): later execs need not check.
+    task.m_nproc_exceeded = false;
+    return {};
+}
+
+void copy_creds(Task& child, const Task& parent) {
+    child.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
+    child.m_cred->inc_nproc();
+}
+
+void release_creds(Task& task) {
+    if (task.m_cred)
+        task.m_cred->dec_nproc();
+}
+
+OverrideCreds::OverrideCreds(const Cred& cred) : m_previous(current()->m_override_cred) {
+    current()->m_override_cred = &cred;
+}
+
+OverrideCreds::~OverrideCreds() { current()->m_override_cred = m_previous; }
+
+}  // namespace kernel
