@@ -26,6 +26,10 @@ void mm_release(Task& task);
 // the final put_task_struct). Tasklist lock held.
 void unhash_task_locked(Task& task);
 
+// Waits, uninterruptibly, until every child of the process has exited and been reaped (the
+// kernel_wait4 loop of zap_pid_ns_processes).
+void reap_all_children();
+
 // wait4(2) and waitid(2) (do_wait), registered with the process syscalls.
 ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t user_rusage);
 ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint64_t user_rusage);
