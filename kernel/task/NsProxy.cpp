@@ -6,7 +6,6 @@
 #include <linux/capability.h>
 
 #include "lib/OwnPtr.h"
-#include "lib/Printk.h"
 #include "task/Cred.h"
 #include "task/Exit.h"
 #include "task/Process.h"
