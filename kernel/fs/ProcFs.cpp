@@ -43,10 +43,10 @@ int parse_pid(StringView name) {
     return value < uint64_t(PID_MAX_DEFAULT) ? int(value) : -1;
 }
 
-// The pid `number` names, while it names a task (tasklist lock taken inside).
-RefPtr<Pid> find_live_pid(int number) {
+// The pid `number` names in `ns`, while it names a task (tasklist lock taken inside).
+RefPtr<Pid> find_live_pid(int number, const PidNamespace& ns) {
     SpinlockGuard guard(tasklist_lock());
-    Task* task = number > 0 ? find_task_by_pid(number) : nullptr;
+    Task* task = number > 0 ? find_task_by_pid_ns(number, ns) : nullptr;
     return task ? task->m_pid : nullptr;
 }
 
@@ -158,8 +158,8 @@ public:
 // task/: the threads of one process, listed by thread id (proc_task_readdir).
 class ThreadsDir final : public PseudoDirectory {
 public:
-    ThreadsDir(FileSystem& fs, uint64_t ino, PseudoInode& parent, int tgid, int pid)
-        : PseudoDirectory(fs, ino, 0555, &parent, "task", CreateError::NoEntry), m_tgid(tgid), m_pid(pid) {}
+    ThreadsDir(FileSystem& fs, uint64_t ino, PseudoInode& parent, int tgid, int pid, PidNamespace& ns)
+        : PseudoDirectory(fs, ino, 0555, &parent, "task", CreateError::NoEntry), m_tgid(tgid), m_pid(pid), m_ns(ns) {}
 
     ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override;
 
@@ -168,8 +168,8 @@ public:
             int tid;
             {
                 SpinlockGuard guard(tasklist_lock());
-                Task* task = next_task_by_pid_locked(from, [&](Task& t) { return t.m_tgid == m_tgid; });
-                tid = task ? task_pid_nr(*task) : 0;
+                Task* task = next_task_by_pid_locked(*m_ns, from, [&](Task& t) { return t.m_tgid == m_tgid; });
+                tid = task ? task_pid_nr_ns(*task, *m_ns) : 0;
             }
             if (!tid)
                 return;
@@ -184,6 +184,7 @@ public:
 private:
     int m_tgid;  // the process whose threads these are
     int m_pid;   // the number /proc/<pid> was reached by
+    NonnullRefPtr<PidNamespace> m_ns;  // the mount's (its numbers)
 };
 
 // /proc/<pid>/ and /proc/<pid>/task/<tid>/ (tgid_base_stuff and tid_base_stuff, in that order).
@@ -201,12 +202,14 @@ class TaskDir final : public PseudoDirectory {
 public:
     // `pid` is the number the directory was reached by; `tid` the thread's for task/<tid>, 0
     // for /proc/<pid> itself.
-    TaskDir(FileSystem& fs, PseudoInode& parent, StringView name, NonnullRefPtr<Pid> task_pid, int pid, int tid)
+    TaskDir(FileSystem& fs, PseudoInode& parent, StringView name, NonnullRefPtr<Pid> task_pid, int pid, int tid,
+            PidNamespace& ns)
         : PseudoDirectory(fs, task_ino(pid, tid, TaskNode::Dir), 0555, &parent, name, CreateError::NoEntry,
                           tid ? 0 : 1),
           m_task_pid(std::move(task_pid)),
           m_pid(pid),
-          m_tid(tid) {}
+          m_tid(tid),
+          m_ns(ns) {}
 
     ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
         // Names in the directory of a task that has been reaped are gone too.
@@ -216,7 +219,7 @@ public:
             return Error::from_errno(ENOENT);
         switch (index + (m_tid ? 1 : 0)) {  // the thread table lacks "task"
         case 0:
-            return make<ThreadsDir>(fs(), task_ino(m_pid, 0, TaskNode::Threads), *this, tgid.value(), m_pid);
+            return make<ThreadsDir>(fs(), task_ino(m_pid, 0, TaskNode::Threads), *this, tgid.value(), m_pid, *m_ns);
         case 1:
             return make<CommFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Comm), *this, m_task_pid);
         case 2:
@@ -244,6 +247,7 @@ private:
     NonnullRefPtr<Pid> m_task_pid;  // the task the files are about
     int m_pid;
     int m_tid;
+    NonnullRefPtr<PidNamespace> m_ns;
 };
 
 ErrorOr<NonnullRefPtr<PseudoInode>> ThreadsDir::lookup_entry(StringView name) {
@@ -251,13 +255,13 @@ ErrorOr<NonnullRefPtr<PseudoInode>> ThreadsDir::lookup_entry(StringView name) {
     RefPtr<Pid> pid;
     {
         SpinlockGuard guard(tasklist_lock());
-        Task* task = tid > 0 ? find_task_by_pid(tid) : nullptr;
+        Task* task = tid > 0 ? find_task_by_pid_ns(tid, *m_ns) : nullptr;
         if (task && task->m_tgid == m_tgid)
             pid = task->m_pid;
     }
     if (!pid)
         return Error::from_errno(ENOENT);
-    return make<TaskDir>(fs(), *this, name, *pid, m_pid, tid);
+    return make<TaskDir>(fs(), *this, name, *pid, m_pid, tid, *m_ns);
 }
 
 constexpr PseudoEntry ROOT_ENTRIES[] = {
@@ -270,9 +274,12 @@ constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
 // plus its pid, as Linux's proc_pid_readdir places them after its own entries.
 constexpr uint64_t PID_POSITION_BASE = 2 + sizeof(ROOT_ENTRIES) / sizeof(ROOT_ENTRIES[0]);
 
+// procfs is per pid namespace (Linux's proc_fs_info.pid_ns): a mount shows the processes of
+// its mounter's namespace, by their numbers there.
 class RootDir final : public PseudoDirectory {
 public:
-    explicit RootDir(FileSystem& fs) : PseudoDirectory(fs, ROOT_INO, 0555, nullptr, "", CreateError::NoEntry) {}
+    RootDir(FileSystem& fs, PidNamespace& ns)
+        : PseudoDirectory(fs, ROOT_INO, 0555, nullptr, "", CreateError::NoEntry), m_ns(ns) {}
 
     ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
         int index = find_pseudo_entry(ROOT_ENTRIES, name);
@@ -280,20 +287,23 @@ public:
         if (index == 0)
             return make<MeminfoFile>(fs(), ino, *this);
         if (index > 0) {
-            // proc_self_get_link / proc_thread_self_get_link: the caller's own ids.
+            // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
+            // namespace numbers them; nothing for a caller outside it.
             Task& self = *current();
-            if (!self.m_tgid)
+            int tgid = self.m_tgid ? task_tgid_nr_ns(self, *m_ns) : 0;
+            if (!tgid)
                 return Error::from_errno(ENOENT);
+            int tid = task_pid_nr_ns(self, *m_ns);
             char target[PseudoSymlink::TARGET_CAPACITY];
-            size_t length = index == 1 ? format_buffer(target, sizeof(target), "{}", self.m_tgid)
-                                       : format_buffer(target, sizeof(target), "{}/task/{}", self.m_tgid, self.m_tid);
+            size_t length = index == 1 ? format_buffer(target, sizeof(target), "{}", tgid)
+                                       : format_buffer(target, sizeof(target), "{}/task/{}", tgid, tid);
             return PseudoSymlink::create(fs(), ino, *this, name, StringView(target, length));
         }
         int number = parse_pid(name);
-        RefPtr<Pid> pid = find_live_pid(number);
+        RefPtr<Pid> pid = find_live_pid(number, *m_ns);
         if (!pid)
             return Error::from_errno(ENOENT);
-        return make<TaskDir>(fs(), *this, name, *pid, number, 0);
+        return make<TaskDir>(fs(), *this, name, *pid, number, 0, *m_ns);
     }
 
     void list_entries(uint64_t position, DirectoryEmitter& out) override {
@@ -303,8 +313,8 @@ public:
             int tgid;
             {
                 SpinlockGuard guard(tasklist_lock());
-                Task* task = next_task_by_pid_locked(from, [](Task& t) { return t.m_group_leader == &t; });
-                tgid = task ? task_pid_nr(*task) : 0;
+                Task* task = next_task_by_pid_locked(*m_ns, from, [](Task& t) { return t.m_group_leader == &t; });
+                tgid = task ? task_pid_nr_ns(*task, *m_ns) : 0;
             }
             if (!tgid)
                 return;
@@ -316,13 +326,16 @@ public:
             from = tgid + 1;
         }
     }
+
+private:
+    NonnullRefPtr<PidNamespace> m_ns;
 };
 
 ErrorOr<NonnullRefPtr<Inode>> proc_mount(StringView, StringView data) {
     if (!data.empty())
         return Error::from_errno(EINVAL);  // hidepid=, gid=, subset=: not supported
     auto fs = TRY(PseudoFs::create("proc"));
-    return NonnullRefPtr<Inode>(TRY(try_make_ref_counted<RootDir>(*fs)));
+    return NonnullRefPtr<Inode>(TRY(try_make_ref_counted<RootDir>(*fs, task_active_pid_ns(*current()))));
 }
 
 constinit FileSystemType g_proc_type{"proc", proc_mount};

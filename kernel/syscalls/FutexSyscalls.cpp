@@ -135,7 +135,7 @@ ErrorOr<long> sys_get_robust_list(int pid, uint64_t head_ptr, uint64_t len_ptr) 
     uint64_t head = 0;
     {
         SpinlockGuard guard(tasklist_lock());
-        Task* task = pid ? find_task_by_pid(pid) : current();
+        Task* task = pid ? find_task_by_vpid_locked(pid) : current();
         if (!task)
             return Error::from_errno(ESRCH);
         if (!may_read_task(*task))

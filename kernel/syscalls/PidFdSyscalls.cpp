@@ -23,7 +23,7 @@ ErrorOr<long> sys_pidfd_open(int pid, unsigned flags) {
     {
         // find_get_pid: a number whose process has been reaped names nothing any more.
         SpinlockGuard guard(tasklist_lock());
-        Task* task = find_task_by_pid(pid);
+        Task* task = find_task_by_vpid_locked(pid);
         if (!task)
             return Error::from_errno(ESRCH);
         found = task->m_pid;

@@ -82,7 +82,7 @@ private:
         // send_sig(SIGPIPE, current, 0): thread-directed, SI_USER from ourselves.
         Task& self = *current();
         unsigned uid = self.m_cred ? self.m_cred->uid : 0;
-        (void)send_signal_to_task(self, SIGPIPE, make_kill_info(SIGPIPE, task_tgid_nr(self), uid));
+        (void)send_signal_to_task(self, SIGPIPE, make_kill_info(SIGPIPE, task_tgid_vnr(self), uid));
     }
     void poll_wait_queues(File& file, PollTable* table, bool reader, bool writer) override {
         if (reader)

@@ -3,6 +3,7 @@
 #include <arch/Power.h>
 #include <arch/Time.h>
 #include <asm/prctl.h>
+#include <linux/capability.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
@@ -16,8 +17,10 @@
 #include "mm/Heap.h"
 #include "mm/PageAllocator.h"
 #include "syscalls/Syscall.h"
+#include "task/Cred.h"
 #include "task/Exec.h"
 #include "task/Fork.h"
+#include "task/NsProxy.h"
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Signal.h"
@@ -92,12 +95,14 @@ uint64_t timespec_ns(const KernelTimespec& ts) {
 
 // ---- identity -------------------------------------------------------------------------------
 
-ErrorOr<long> sys_getpid() { return task_tgid_nr(*current()); }
-ErrorOr<long> sys_gettid() { return task_pid_nr(*current()); }
+// Numbers as the caller's pid namespace sees them.
+ErrorOr<long> sys_getpid() { return task_tgid_vnr(*current()); }
+ErrorOr<long> sys_gettid() { return task_pid_vnr(*current()); }
 ErrorOr<long> sys_getppid() {
     SpinlockGuard guard(tasklist_lock());
     Task* parent = current()->m_group_leader->m_real_parent;
-    return parent ? task_tgid_nr(*parent) : 0;  // init's parent is the idle task, pid 0
+    // init's parent is the idle task, pid 0; a namespace's init sees its parent outside as 0.
+    return parent ? task_tgid_vnr(*parent) : 0;
 }
 
 // ---- process creation -----------------------------------------------------------------------
@@ -199,20 +204,20 @@ ErrorOr<long> sys_clone3(uint64_t user_args, size_t size) {
 
 ErrorOr<long> sys_getpgid(int pid) {
     SpinlockGuard guard(tasklist_lock());
-    Task* task = pid == 0 ? current() : find_task_by_pid(pid);
+    Task* task = pid == 0 ? current() : find_task_by_vpid_locked(pid);
     if (!task || !task->m_signal)
         return Error::from_errno(ESRCH);
-    return task->m_signal->pgrp;
+    return pid_vnr_from_nr(task->m_signal->pgrp);
 }
 
 ErrorOr<long> sys_getpgrp() { return sys_getpgid(0); }
 
 ErrorOr<long> sys_getsid(int pid) {
     SpinlockGuard guard(tasklist_lock());
-    Task* task = pid == 0 ? current() : find_task_by_pid(pid);
+    Task* task = pid == 0 ? current() : find_task_by_vpid_locked(pid);
     if (!task || !task->m_signal)
         return Error::from_errno(ESRCH);
-    return task->m_signal->session;
+    return pid_vnr_from_nr(task->m_signal->session);
 }
 
 // setpgid's rules (Linux's kernel/sys.c): the target is the caller or one of its children that
@@ -221,15 +226,19 @@ ErrorOr<long> sys_getsid(int pid) {
 ErrorOr<long> sys_setpgid(int pid, int pgid) {
     Task* self = current()->m_group_leader;
     if (pid == 0)
-        pid = task_tgid_nr(*self);
+        pid = task_tgid_vnr(*self);
     if (pgid == 0)
         pgid = pid;
     if (pgid < 0)
         return Error::from_errno(EINVAL);
     SpinlockGuard guard(tasklist_lock());
-    Task* target = find_task_by_pid(pid);
+    Task* target = find_task_by_vpid_locked(pid);
     if (!target || target->m_group_leader != target)
         return Error::from_errno(ESRCH);
+    // From here on, initial-namespace numbers (what pgrp and session hold).
+    bool own_group = pgid == pid;
+    pid = task_tgid_nr(*target);
+    pgid = own_group ? pid : pid_nr_from_vnr(pgid);
     if (target->m_real_parent == self || (target->m_real_parent && target->m_real_parent->m_group_leader == self)) {
         if (target->m_signal->session != self->m_signal->session)
             return Error::from_errno(EPERM);
@@ -269,7 +278,7 @@ ErrorOr<long> sys_setsid() {
         return Error::from_errno(EPERM);
     self->m_signal->session = pid;
     self->m_signal->pgrp = pid;
-    return pid;
+    return task_tgid_vnr(*self);
 }
 
 // ---- prctl ----------------------------------------------------------------------------------
@@ -318,25 +327,41 @@ ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4,
 
 ErrorOr<long> sys_set_tid_address(uint64_t tidptr) {
     current()->m_clear_child_tid = tidptr;
-    return current()->m_tid;
+    return task_pid_vnr(*current());
 }
 
+// uname(2): the names of the caller's uts namespace.
 ErrorOr<long> sys_uname(UserPtr<new_utsname> buffer) {
-    new_utsname name{};
-    auto set = [](char* field, const char* value) {
-        for (size_t i = 0; value[i] && i + 1 < __NEW_UTS_LEN + 1; ++i)
-            field[i] = value[i];
-    };
-    // "Linux" because programs test for it (as gVisor and WSL answer); the release says which
-    // kernel this really is.
-    set(name.sysname, "Linux");
-    set(name.nodename, "(none)");
-    set(name.release, "6.1.0-sprout");
-    set(name.version, "#1 SMP PREEMPT_DYNAMIC Sprout");
-    set(name.machine, "x86_64");
-    set(name.domainname, "(none)");
+    new_utsname name;
+    UtsNamespace& uts = *current()->m_nsproxy->uts_ns;
+    {
+        SpinlockGuard guard(uts.lock);
+        name = uts.name;
+    }
     TRY(copy_to_user(buffer, name));
     return 0;
+}
+
+// sethostname(2), setdomainname(2): CAP_SYS_ADMIN, at most __NEW_UTS_LEN bytes (no NUL
+// needed), the rest of the field cleared.
+ErrorOr<long> set_uts_field(char (new_utsname::*field)[__NEW_UTS_LEN + 1], uint64_t user_name, int length) {
+    UtsNamespace& uts = *current()->m_nsproxy->uts_ns;
+    if (!current()->m_cred->capable(CAP_SYS_ADMIN))
+        return Error::from_errno(EPERM);
+    if (length < 0 || length > __NEW_UTS_LEN)
+        return Error::from_errno(EINVAL);
+    char text[__NEW_UTS_LEN];
+    TRY(copy_from_user(text, user_name, size_t(length)));
+    SpinlockGuard guard(uts.lock);
+    char* target = uts.name.*field;
+    __builtin_memcpy(target, text, size_t(length));
+    __builtin_memset(target + length, 0, sizeof(uts.name.*field) - size_t(length));
+    return 0;
+}
+
+ErrorOr<long> sys_sethostname(uint64_t name, int length) { return set_uts_field(&new_utsname::nodename, name, length); }
+ErrorOr<long> sys_setdomainname(uint64_t name, int length) {
+    return set_uts_field(&new_utsname::domainname, name, length);
 }
 
 // ---- limits ---------------------------------------------------------------------------------
@@ -345,7 +370,7 @@ ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_li
     if (resource >= RLIM_NLIMITS)
         return Error::from_errno(EINVAL);
     Task* target = current();
-    if (pid != 0 && pid != task_tgid_nr(*target)) {
+    if (pid != 0 && pid != task_tgid_vnr(*target)) {
         target = find_task_by_vpid(pid);
         if (!target || !target->m_signal)
             return Error::from_errno(ESRCH);
@@ -581,8 +606,8 @@ ErrorOr<long> sys_getpriority(int which, int who) {
     for_each_process([&](Task& task) {
         if (task.m_exit_state != Task::ExitState::Alive)
             return false;
-        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_nr(task) == who)
-                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? who : current()->m_signal->pgrp)
+        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_vnr(task) == who)
+                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? pid_nr_from_vnr(who) : current()->m_signal->pgrp)
                                            : task.m_cred->uid == uid;
         if (match && 20 - task.m_nice > best)
             best = 20 - task.m_nice;
@@ -607,8 +632,8 @@ ErrorOr<long> sys_setpriority(int which, int who, int nice) {
     for_each_process([&](Task& task) {
         if (task.m_exit_state != Task::ExitState::Alive)
             return false;
-        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_nr(task) == who)
-                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? who : current()->m_signal->pgrp)
+        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_vnr(task) == who)
+                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? pid_nr_from_vnr(who) : current()->m_signal->pgrp)
                                            : task.m_cred->uid == uid;
         if (!match)
             return false;
@@ -681,7 +706,7 @@ ErrorOr<long> sys_getrandom(uint64_t buffer, size_t count, unsigned flags) {
 ErrorOr<long> sys_sched_getaffinity(int pid, unsigned length, uint64_t mask) {
     if (pid < 0)
         return Error::from_errno(ESRCH);
-    if (pid != 0 && pid != current()->m_tid)
+    if (pid != 0 && pid != task_pid_vnr(*current()))
         return Error::from_errno(ESRCH);
     // Linux: the buffer must hold nr_cpu_ids bits and be a whole number of longs; it copies
     // cpumask_size() bytes (one long while there are at most 64 CPUs).
@@ -797,6 +822,9 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_prctl>(__NR_prctl);
     table.add<sys_set_tid_address>(__NR_set_tid_address);
     table.add<sys_uname>(__NR_uname);
+    table.add<sys_sethostname>(__NR_sethostname);
+    table.add<sys_setdomainname>(__NR_setdomainname);
+    table.add<sys_unshare>(__NR_unshare);
     table.add<sys_prlimit64>(__NR_prlimit64);
     table.add<sys_getrlimit>(__NR_getrlimit);
     table.add<sys_setrlimit>(__NR_setrlimit);

@@ -80,7 +80,7 @@ ErrorOr<void> group_send_sig_info(int sig, const siginfo_t& info, Task& target) 
 // Linux's kill_pid_info: the process that `pid` (any of its thread ids) belongs to.
 ErrorOr<void> kill_proc_info(int sig, const siginfo_t& info, int pid) {
     SpinlockGuard guard(tasklist_lock());
-    Task* target = find_task_by_pid(pid);
+    Task* target = find_task_by_vpid_locked(pid);
     if (!target)
         return Error::from_errno(ESRCH);
     return group_send_sig_info(sig, info, *target);
@@ -96,7 +96,7 @@ ErrorOr<void> kill_something_info(int sig, const siginfo_t& info, int pid) {
     Task& self = *current();
     SpinlockGuard guard(tasklist_lock());
     if (pid != -1) {
-        int pgrp = pid ? -pid : self.m_signal->pgrp;
+        int pgrp = pid ? pid_nr_from_vnr(-pid) : self.m_signal->pgrp;
         // __kill_pgrp_info: success if any member took it, else the last error (ESRCH if none).
         bool success = false;
         int last = ESRCH;
@@ -115,7 +115,8 @@ ErrorOr<void> kill_something_info(int sig, const siginfo_t& info, int pid) {
     int count = 0;
     int error = 0;
     for_each_process([&](Task& p) {
-        if (task_pid_nr(p) <= 1 || (self.m_signal && p.m_signal == self.m_signal))
+        // Only processes the caller's namespace can see, but its init.
+        if (task_pid_vnr(p) <= 1 || (self.m_signal && p.m_signal == self.m_signal))
             return false;
         auto sent = group_send_sig_info(sig, info, p);
         ++count;
@@ -135,8 +136,8 @@ ErrorOr<void> kill_something_info(int sig, const siginfo_t& info, int pid) {
 // Linux's do_send_specific: one thread `pid`, of process `tgid` when tgid > 0.
 ErrorOr<void> do_send_specific(int tgid, int pid, int sig, const siginfo_t& info) {
     SpinlockGuard guard(tasklist_lock());
-    Task* target = find_task_by_pid(pid);
-    if (!target || (tgid > 0 && task_tgid_nr(*target) != tgid))
+    Task* target = find_task_by_vpid_locked(pid);
+    if (!target || (tgid > 0 && task_tgid_vnr(*target) != tgid))
         return Error::from_errno(ESRCH);
     TRY(check_kill_permission(sig, info, *target));
     // The null signal is a permission and existence probe: nothing is sent.
@@ -149,7 +150,7 @@ ErrorOr<void> do_tkill(int tgid, int pid, int sig) {
     siginfo_t info{};
     info.si_signo = sig;
     info.si_code = SI_TKILL;
-    info.si_pid = task_tgid_nr(*current());
+    info.si_pid = task_tgid_vnr(*current());
     info.si_uid = current_uid();
     return do_send_specific(tgid, pid, sig, info);
 }
@@ -271,7 +272,7 @@ ErrorOr<long> sys_sigaltstack(UserPtr<UserStack> uss, UserPtr<UserStack> uoss) {
 }
 
 ErrorOr<long> sys_kill(int pid, int sig) {
-    siginfo_t info = make_kill_info(sig, task_tgid_nr(*current()), current_uid());
+    siginfo_t info = make_kill_info(sig, task_tgid_vnr(*current()), current_uid());
     TRY(kill_something_info(sig, info, pid));
     return 0;
 }
@@ -294,7 +295,7 @@ ErrorOr<long> sys_rt_sigqueueinfo(int pid, int sig, UserPtr<siginfo_t> uinfo) {
     siginfo_t info = TRY(copy_siginfo_from_user(sig, uinfo));
     // Not even root may pretend to be the kernel (si_code >= 0) or kill/tgkill (SI_TKILL)
     // towards another process.
-    if ((info.si_code >= 0 || info.si_code == SI_TKILL) && task_pid_nr(*current()) != pid)
+    if ((info.si_code >= 0 || info.si_code == SI_TKILL) && task_pid_vnr(*current()) != pid)
         return Error::from_errno(EPERM);
     TRY(kill_proc_info(sig, info, pid));
     return 0;
@@ -304,7 +305,7 @@ ErrorOr<long> sys_rt_tgsigqueueinfo(int tgid, int pid, int sig, UserPtr<siginfo_
     if (pid <= 0 || tgid <= 0)
         return Error::from_errno(EINVAL);
     siginfo_t info = TRY(copy_siginfo_from_user(sig, uinfo));
-    if ((info.si_code >= 0 || info.si_code == SI_TKILL) && task_pid_nr(*current()) != pid)
+    if ((info.si_code >= 0 || info.si_code == SI_TKILL) && task_pid_vnr(*current()) != pid)
         return Error::from_errno(EPERM);
     TRY(do_send_specific(tgid, pid, sig, info));
     return 0;
@@ -326,7 +327,7 @@ ErrorOr<long> sys_pidfd_send_signal(int pidfd, int sig, UserPtr<siginfo_t> uinfo
         if (pid.ptr() != current()->m_pid.ptr() && (info.si_code >= 0 || info.si_code == SI_TKILL))
             return Error::from_errno(EPERM);
     } else {
-        info = make_kill_info(sig, task_tgid_nr(*current()), current_uid());
+        info = make_kill_info(sig, task_tgid_vnr(*current()), current_uid());
     }
     SpinlockGuard guard(tasklist_lock());
     Task* target = pid->task();

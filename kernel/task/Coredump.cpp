@@ -203,8 +203,8 @@ bool do_coredump(const siginfo_t& info, const arch::TrapFrame& frame) {
     ElfPrpsinfo psinfo{};
     {
         SpinlockGuard guard(tasklist_lock());
-        status.pr_pid = task_pid_nr(task);
-        status.pr_ppid = task.m_real_parent ? task_tgid_nr(*task.m_real_parent) : 0;
+        status.pr_pid = task_pid_vnr(task);
+        status.pr_ppid = task.m_real_parent ? task_tgid_vnr(*task.m_real_parent) : 0;
         status.pr_pgrp = task.m_signal->pgrp;
         status.pr_sid = task.m_signal->session;
     }

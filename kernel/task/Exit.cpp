@@ -16,6 +16,7 @@
 #include "mm/AddressSpace.h"
 #include "mm/UserAccess.h"
 #include "task/Futex.h"
+#include "task/NsProxy.h"
 #include "task/Pid.h"
 #include "task/PidFd.h"
 #include "task/Process.h"
@@ -67,18 +68,22 @@ Task* find_alive_thread(Task& task) {
 }
 
 // Where an orphan goes: another thread of the dying one's process, else the nearest ancestor
-// that is a child subreaper, else init (Linux's find_new_reaper without pid namespaces).
+// in the same pid namespace that is a child subreaper, else the namespace's init (Linux's
+// find_new_reaper). The ancestors' pid level tells where the namespace ends.
 Task* find_new_reaper(Task& father) {
     if (Task* thread = find_alive_thread(father))
         return thread;
+    unsigned level = father.m_pid->level();
     if (father.m_signal->has_child_subreaper) {
-        for (Task* ancestor = father.m_real_parent; ancestor && ancestor != init_process();
+        for (Task* ancestor = father.m_real_parent;
+             ancestor && ancestor != init_process() && ancestor->m_pid && ancestor->m_pid->level() == level;
              ancestor = ancestor->m_real_parent) {
             if (ancestor->m_signal->is_child_subreaper && ancestor->m_exit_state == Task::ExitState::Alive)
                 return ancestor->m_group_leader;
         }
     }
-    return init_process();
+    Task* reaper = task_active_pid_ns(father).child_reaper;
+    return reaper ? reaper : init_process();
 }
 
 // Should the parent ignore this child's death entirely (SIGCHLD set to SIG_IGN, or
@@ -104,7 +109,7 @@ bool do_notify_parent(Task& child) {
         siginfo_t info{};
         info.si_signo = child.m_exit_signal;
         info.si_code = (status & 0x7f) == 0 ? CLD_EXITED : (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-        info.si_pid = task_tgid_nr(child);
+        info.si_pid = task_pid_nr_ns(child, task_active_pid_ns(*parent));  // as the parent sees it
         info.si_uid = 0;
         info.si_status = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f;
         notify_parent_signal(*parent, child.m_exit_signal, info);
@@ -229,7 +234,7 @@ void exit_notify(Task& task, bool group_dead, ReleasedTasks& released) {
         for_each_thread(*child, [&](Task& thread) {
             if (thread.m_pdeath_signal && thread.m_exit_state == Task::ExitState::Alive)
                 notify_parent_signal(thread, thread.m_pdeath_signal,
-                                     make_kill_info(thread.m_pdeath_signal, task_tgid_nr(task), 0));
+                                     make_kill_info(thread.m_pdeath_signal, task_tgid_nr_ns(task, task_active_pid_ns(thread)), 0));
             return false;
         });
         if (same_process)
@@ -298,6 +303,14 @@ bool is_current_pgrp_orphaned() {
     self->m_files = nullptr;
     self->m_fs = nullptr;
     arch::release_thread_state(self->m_context);
+    // The last thread of a pid namespace's init takes the namespace's processes with it
+    // (Linux's find_child_reaper, before the children are handed on).
+    if (group_dead && self->m_pid) {
+        PidNamespace& ns = task_active_pid_ns(*self);
+        Task* reaper = ns.child_reaper;
+        if (ns.level() > 0 && reaper && reaper->m_signal == self->m_signal)
+            zap_pid_ns_processes(ns);
+    }
     ReleasedTasks released;
     exit_notify(*self, group_dead, released);
     while (Task* task = released.take_first())
@@ -352,7 +365,7 @@ struct WaitResult {
 // current one included. Tasklist lock held.
 WaitResult child_usage(Task& child) {
     SignalStruct& signal = *child.m_signal;
-    WaitResult result{task_tgid_nr(child), 0, 0, signal.dead_threads_runtime_ns + signal.children_runtime_ns,
+    WaitResult result{task_tgid_vnr(child), 0, 0, signal.dead_threads_runtime_ns + signal.children_runtime_ns,
                       signal.dead_threads_min_flt + signal.children_min_flt,
                       signal.maxrss > signal.children_maxrss ? signal.maxrss : signal.children_maxrss};
     for_each_thread(child, [&](Task& thread) {
@@ -396,7 +409,7 @@ bool wait_task_continued(const WaitOptions& wo, Task& child) {
 
 bool eligible(const WaitOptions& wo, Task& child) {
     switch (wo.type) {
-    case P_PID:
+    case P_PID:  // the ids are initial-namespace numbers (sys_wait4 and sys_waitid convert)
         if (task_tgid_nr(child) != wo.id)
             return false;
         break;
@@ -506,6 +519,33 @@ ErrorOr<WaitResult> do_wait(const WaitOptions& wo) {
     }
 }
 
+}  // namespace
+
+void reap_all_children() {
+    Task* self = current();
+    WaitOptions wo{P_ALL, 0, WEXITED | __WALL};
+    WaitQueue& queue = self->m_signal->wait_chldexit;
+    WaitQueueEntry entry{self, {}};
+    queue.add(entry);
+    ScopeGuard remove([&] { queue.remove(entry); });
+    for (;;) {
+        // Uninterruptible: the caller is dying, a pending signal must not end the wait.
+        set_current_state(TaskState::Uninterruptible);
+        Task* to_release = nullptr;
+        auto result = wait_scan(wo, to_release);
+        if (to_release)
+            put_task_struct(*to_release);
+        if (result.is_error())
+            break;  // ECHILD: no child left
+        if (result.value().pid)
+            continue;
+        schedule();
+    }
+    set_current_state(TaskState::Running);
+}
+
+namespace {
+
 struct KernelTimeval {
     int64_t tv_sec;
     int64_t tv_usec;
@@ -541,12 +581,15 @@ ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t use
     } else if (pid < 0) {
         wo.type = P_PGID;
         wo.id = -pid;
+        SpinlockGuard guard(tasklist_lock());
+        wo.id = pid_nr_from_vnr(wo.id);
     } else if (pid == 0) {
         wo.type = P_PGID;
         wo.id = current()->m_signal->pgrp;
     } else {
         wo.type = P_PID;
-        wo.id = pid;
+        SpinlockGuard guard(tasklist_lock());
+        wo.id = pid_nr_from_vnr(pid);
     }
     WaitResult result = TRY(do_wait(wo));
     if (result.pid) {
@@ -567,15 +610,22 @@ ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint
     switch (type) {
     case P_ALL:
         break;
-    case P_PID:
+    case P_PID: {
         if (id <= 0)
             return Error::from_errno(EINVAL);
+        SpinlockGuard guard(tasklist_lock());
+        wo.id = pid_nr_from_vnr(id);
         break;
+    }
     case P_PGID:
         if (id < 0)
             return Error::from_errno(EINVAL);
-        if (id == 0)
+        if (id == 0) {
             wo.id = current()->m_signal->pgrp;
+        } else {
+            SpinlockGuard guard(tasklist_lock());
+            wo.id = pid_nr_from_vnr(id);
+        }
         break;
     case P_PIDFD: {
         if (id < 0)

@@ -30,6 +30,9 @@ void unhash_task_locked(Task& task);
 // another group of the same session, so nobody could continue it if it stopped on SIGTSTP,
 // SIGTTIN or SIGTTOU (POSIX's orphaned process group). Takes the tasklist lock.
 bool is_current_pgrp_orphaned();
+// Waits, uninterruptibly, until every child of the process has exited and been reaped (the
+// kernel_wait4 loop of zap_pid_ns_processes).
+void reap_all_children();
 
 // wait4(2) and waitid(2) (do_wait), registered with the process syscalls.
 ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t user_rusage);

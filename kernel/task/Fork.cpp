@@ -169,19 +169,6 @@ ErrorOr<void> copy_mm(uint64_t flags, Task& p, const Task& parent) {
     return {};
 }
 
-ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent) {
-    constexpr uint64_t NEW_NAMESPACES = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
-                                        CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
-    if (flags & NEW_NAMESPACES) {
-        // The namespaces issue builds them; until then say so rather than pretend.
-        printk("sprout: clone with CLONE_NEW* flags ({:#x}): namespaces are not implemented yet\n",
-               flags & NEW_NAMESPACES);
-        return Error::from_errno(EINVAL);
-    }
-    p.m_nsproxy = parent.m_nsproxy;
-    return {};
-}
-
 // copy_thread: the child's registers are the parent's at the syscall, except that it sees 0
 // from the call, may run on a new stack, and may get a new TLS base.
 ErrorOr<void> copy_thread(const KernelCloneArgs& args, Task& p, Task& parent) {
@@ -229,11 +216,14 @@ ErrorOr<void> check_clone_flags(uint64_t flags, const Task& parent) {
     // Shared signal handlers imply shared VM.
     if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
         return Error::from_errno(EINVAL);
-    // Siblings of init would be reaped by nobody: init (unkillable) may not use CLONE_PARENT.
-    if ((flags & CLONE_PARENT) && &parent == init_process())
+    // Siblings of an init (the global one or a namespace's: unkillable) would be reaped by
+    // nobody, and the tree would have two roots: inits may not use CLONE_PARENT.
+    if ((flags & CLONE_PARENT) && (&parent == init_process() || parent.m_signal->unkillable))
         return Error::from_errno(EINVAL);
-    // A thread cannot live in another pid or user namespace than its group.
-    if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+    // A thread cannot live in another pid or user namespace than its group (nor in the one
+    // unshare(CLONE_NEWPID) prepared for the caller's children).
+    if ((flags & CLONE_THREAD) && ((flags & (CLONE_NEWUSER | CLONE_NEWPID)) ||
+                                   &task_active_pid_ns(parent) != parent.m_nsproxy->pid_ns_for_children.ptr()))
         return Error::from_errno(EINVAL);
     // CLONE_DETACHED is reserved for a future use with pidfds; threads cannot have pidfds yet.
     if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
@@ -275,7 +265,7 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
     TRY(copy_namespaces(flags, *p, parent));
     // copy_io: no block-I/O contexts.
     TRY(copy_thread(args, *p, parent));
-    p->m_pid = TRY(alloc_pid(args.set_tid, args.set_tid_size));
+    p->m_pid = TRY(alloc_pid(*p->m_nsproxy->pid_ns_for_children, args.set_tid, args.set_tid_size));
 
     // After copy_files, so that a child with a table of its own does not get the descriptor.
     // The number is written out now (a bad pointer fails the fork), the file installed last.
@@ -310,6 +300,9 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
         p->m_exit_signal = args.exit_signal;
         p->m_group_leader = &*p;
         p->m_tgid = p->m_tid;
+        // A namespace's first process is its init (attach_pid makes it the child_reaper).
+        if (p->m_pid->level() && p->m_pid->upid(p->m_pid->level()).nr == 1)
+            p->m_signal->unkillable = true;
     }
     // CLONE_PARENT re-uses the old parent (and inherits its exit signal for its children).
     if (flags & (CLONE_PARENT | CLONE_THREAD)) {
@@ -354,7 +347,7 @@ void fault_injection_init() { mm::set_fail_hook(task_fail_nth_hook); }
 void fork_child_started(Task& child) {
     // Written by the child itself, in its own address space; a bad pointer is ignored.
     if (child.m_set_child_tid) {
-        int tid = task_pid_nr(child);
+        int tid = task_pid_vnr(child);
         (void)copy_to_user(child.m_set_child_tid, &tid, sizeof(tid));
     }
 }
@@ -387,6 +380,60 @@ void discard_unstarted_child(Task* child) {
     put_task_struct(*child);  // its own: it never ran, so no context switch will drop it
 }
 
+// Linux's ksys_unshare: the calling task stops sharing what `flags` names. Unsharing the
+// address space, the handlers or the thread group is not implemented, but (as Linux says) it
+// "pretends to work" when there is nothing to unshare: a single-threaded caller.
+ErrorOr<long> sys_unshare(uint64_t flags) {
+    Task& self = *current();
+    // What each flag implies (a new user namespace would need its own thread group and fs).
+    if (flags & CLONE_NEWUSER)
+        flags |= CLONE_THREAD | CLONE_FS;
+    if (flags & CLONE_VM)
+        flags |= CLONE_SIGHAND;
+    if (flags & CLONE_SIGHAND)
+        flags |= CLONE_THREAD;
+    if (flags & CLONE_NEWNS)
+        flags |= CLONE_FS;
+    // check_unshare_flags
+    if (flags & ~uint64_t(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEW_ANY))
+        return Error::from_errno(EINVAL);
+    if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+        SpinlockGuard guard(tasklist_lock());
+        if (!thread_group_empty(self))
+            return Error::from_errno(EINVAL);
+    }
+    if ((flags & (CLONE_SIGHAND | CLONE_VM)) && self.m_sighand->ref_count() > 1)
+        return Error::from_errno(EINVAL);
+    if ((flags & CLONE_VM) && self.m_mm && self.m_mm->ref_count() > 1)
+        return Error::from_errno(EINVAL);
+    // unshare_fs, unshare_fd: copies only when the object is shared.
+    RefPtr<FsStruct> new_fs;
+    if ((flags & CLONE_FS) && self.m_fs && self.m_fs->ref_count() > 1)
+        new_fs = TRY(self.m_fs->clone());
+    RefPtr<FilesStruct> new_files;
+    if ((flags & CLONE_FILES) && self.m_files && self.m_files->ref_count() > 1)
+        new_files = TRY(self.m_files->clone());
+    // unshare_userns: no user namespaces (Linux built without them says EINVAL).
+    if (flags & CLONE_NEWUSER)
+        return Error::from_errno(EINVAL);
+    // unshare_nsproxy_namespaces
+    RefPtr<NsProxy> new_nsproxy;
+    if (flags & (CLONE_NEW_ANY & ~uint64_t(CLONE_NEWUSER))) {
+        if (!self.m_cred->capable(CAP_SYS_ADMIN))
+            return Error::from_errno(EPERM);
+        new_nsproxy = TRY(NsProxy::create_new_namespaces(flags, self));
+    }
+    // CLONE_SYSVSEM detaches from the semaphore undo list: there are no SysV semaphores.
+    SpinlockGuard guard(tasklist_lock());
+    if (new_nsproxy)
+        self.m_nsproxy.swap(new_nsproxy);
+    if (new_fs)
+        self.m_fs.swap(new_fs);
+    if (new_files)
+        self.m_files.swap(new_files);
+    return 0;
+}
+
 ErrorOr<int> kernel_clone(const KernelCloneArgs& args) {
     uint64_t flags = args.flags;
     // For legacy clone, CLONE_PIDFD returns the fd through parent_tid, so both flags naming
@@ -397,7 +444,7 @@ ErrorOr<int> kernel_clone(const KernelCloneArgs& args) {
     PidfdReservation pidfd;
     Task* p = TRY(copy_process(args, pidfd));
     pidfd.install();  // fd_install: the child is published, nothing can fail any more
-    int nr = task_pid_nr(*p);
+    int nr = task_pid_vnr(*p);  // as the parent sees it (pid_vnr)
     trace::emit(trace::Event::SchedProcessFork, "comm={} pid={} child_comm={} child_pid={}",
                 StringView(current()->m_comm), current()->m_tid, StringView(p->m_comm), p->m_tid);
 

@@ -26,6 +26,11 @@ struct KernelCloneArgs {
 // Creates a child of the current task and starts it; returns its pid (in the parent).
 ErrorOr<int> kernel_clone(const KernelCloneArgs& args);
 
+// unshare(2) (Linux's ksys_unshare): CLONE_FS, CLONE_FILES, CLONE_NEWPID (for the caller's
+// children), CLONE_NEWUTS; CLONE_SYSVSEM does nothing; the other CLONE_NEW* are EINVAL, as Linux
+// without those namespaces answers.
+ErrorOr<long> sys_unshare(uint64_t flags);
+
 // The child's first act, before its first return to user mode (Linux's schedule_tail):
 // CLONE_CHILD_SETTID's write of its own tid.
 void fork_child_started(Task& child);

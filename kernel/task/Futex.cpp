@@ -272,7 +272,7 @@ bool handle_futex_death(uint64_t uaddr, Task& task, bool pi, bool pending_op) {
             (void)futex_wake(uaddr, FUTEX_FLAG_SHARED, 1, FUTEX_BITSET_MATCH_ANY);
             return true;
         }
-        if ((uval & FUTEX_TID_MASK) != uint32_t(task_pid_nr(task)))
+        if ((uval & FUTEX_TID_MASK) != uint32_t(task_pid_nr_ns(task, task_active_pid_ns(task))))
             return true;
         uint32_t mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
         auto found = cmpxchg_futex_value(uaddr, uval, mval);

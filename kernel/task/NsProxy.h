@@ -1,14 +1,56 @@
 #pragma once
-// The namespaces a task lives in (Linux's nsproxy). Only the object exists so far: fork shares
-// it (copy_namespaces without CLONE_NEW* flags); the namespaces issue fills it.
+// The namespaces a task lives in (Linux's nsproxy): its uts namespace and the pid namespace its
+// children are created in. Immutable once published, as Linux's: unshare and clone with
+// CLONE_NEW* make a new NsProxy and swap the pointer. The task's own pid namespace is that of
+// its Pid (task_active_pid_ns), which never changes.
+#include <linux/sched.h>
+#include <linux/utsname.h>
+
 #include "lib/ErrorOr.h"
 #include "lib/RefPtr.h"
+#include "lib/Spinlock.h"
+#include "task/Pid.h"
 
 namespace kernel {
 
+struct Task;
+
+// Linux's uts_namespace: what uname(2) reports. The names are written by sethostname and
+// setdomainname under `lock` (Linux's uts_sem).
+class UtsNamespace : public RefCounted<UtsNamespace> {
+public:
+    static UtsNamespace& initial();
+    // copy_utsname / clone_uts_ns: a copy of `old`'s names.
+    static ErrorOr<NonnullRefPtr<UtsNamespace>> clone(UtsNamespace& old);
+
+    Spinlock lock;
+    new_utsname name{};
+};
+
 class NsProxy : public RefCounted<NsProxy> {
 public:
+    // init's: the initial namespaces.
     static ErrorOr<NonnullRefPtr<NsProxy>> create_initial();
+    // Linux's create_new_namespaces: a copy of `task`'s proxy with a new namespace of each kind
+    // `flags` asks for. CLONE_NEWPID fails with EINVAL when the task has already unshared one
+    // that has no process yet, ENOSPC beyond MAX_PID_NS_LEVEL levels; the kinds Sprout lacks
+    // (mount, ipc, net, cgroup, time) are EINVAL, as Linux built without them answers.
+    static ErrorOr<NonnullRefPtr<NsProxy>> create_new_namespaces(uint64_t flags, const Task& task);
+
+    RefPtr<UtsNamespace> uts_ns;
+    RefPtr<PidNamespace> pid_ns_for_children;
 };
+
+// The CLONE_NEW* flags; Sprout has the uts and pid kinds.
+inline constexpr uint64_t CLONE_NEW_ANY = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                                          CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+
+// Linux's copy_namespaces for fork: share the parent's proxy, or (CLONE_NEW*, CAP_SYS_ADMIN
+// else EPERM) a new one.
+ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent);
+
+// Linux's zap_pid_ns_processes: the namespace's reaper is dying. No process may enter the
+// namespace any more; every other one gets SIGKILL, and the caller waits until they are gone.
+void zap_pid_ns_processes(PidNamespace& ns);
 
 }  // namespace kernel

@@ -1,7 +1,8 @@
 #pragma once
-// Process ids (Linux's struct pid and alloc_pid). A Pid is refcounted: it outlives its task
-// while anything still names it (a zombie's parent, a process group). One number per pid
-// namespace level; until pid namespaces exist (the namespaces issue) there is one level.
+// Process ids and pid namespaces (Linux's struct pid, struct upid, struct pid_namespace and
+// alloc_pid). A Pid is refcounted: it outlives its task while anything still names it (a
+// zombie's parent, a pidfd). It has one number per pid namespace level, from the initial
+// namespace (level 0, the number the kernel itself uses) down to the one it was made in.
 #include "lib/ErrorOr.h"
 #include "lib/IntrusiveList.h"
 #include "lib/RefPtr.h"
@@ -11,15 +12,62 @@
 namespace kernel {
 
 struct Task;
+class Pid;
 
 inline constexpr int PID_MAX_DEFAULT = 32768;  // Linux's pid_max on small machines
 inline constexpr int RESERVED_PIDS = 300;      // wrap-around restarts above these
+inline constexpr unsigned MAX_PID_NS_LEVEL = 32;
+
+// Linux's struct pid_namespace: the numbering of one level. Each namespace numbers from 1 with
+// its own cursor; its first process (number 1) is its child_reaper. Fields other than the
+// constants are guarded by the tasklist lock.
+class PidNamespace : public RefCounted<PidNamespace> {
+public:
+    // The initial namespace, level 0: never freed.
+    static PidNamespace& initial();
+    // create_pid_namespace: a child of `parent`; ENOSPC beyond MAX_PID_NS_LEVEL levels.
+    static ErrorOr<NonnullRefPtr<PidNamespace>> create(PidNamespace& parent);
+    ~PidNamespace();
+
+    unsigned level() const { return m_level; }
+    PidNamespace* parent() const { return m_parent; }
+
+    // The process that adopts orphans here (the thread-group leader numbered 1), null until it
+    // is forked. Kept (as Linux keeps it) after it dies: fork then fails on `adding` instead.
+    Task* child_reaper{nullptr};
+    int last_pid{0};         // the allocation cursor (Linux's idr cursor)
+    unsigned nr_pids{0};     // numbers taken at this level (Linux's pid_allocated)
+    bool adding{true};       // Linux's PIDNS_ADDING: cleared when the reaper dies
+    bool has_reaper{false};  // a number 1 was ever attached
+
+private:
+    PidNamespace(unsigned level, PidNamespace* parent) : m_level(level), m_parent(parent) {}
+    unsigned m_level;
+    PidNamespace* m_parent;  // holds a reference, dropped by the destructor
+};
+
+// Linux's struct upid: one level's number, and its link in the pid hash.
+struct UPid {
+    int nr;
+    PidNamespace* ns;
+    Pid* pid;
+    IntrusiveListNode hash_node;  // tasklist lock
+};
 
 class Pid : public RefCounted<Pid> {
 public:
     ~Pid();
-    int number() const { return m_number; }
-    // From the "pid" slab cache; only alloc_pid makes them.
+    // The number in the initial namespace (Linux's pid_nr).
+    int number() const { return m_numbers[0].nr; }
+    // The deepest level: the namespace the pid was made in (Linux's ns_of_pid).
+    unsigned level() const { return m_level; }
+    PidNamespace& ns() const { return *m_numbers[m_level].ns; }
+    // The number `ns` sees, 0 when the pid is not visible there (Linux's pid_nr_ns).
+    int nr_in(const PidNamespace& ns) const {
+        return ns.level() <= m_level && m_numbers[ns.level()].ns == &ns ? m_numbers[ns.level()].nr : 0;
+    }
+    const UPid& upid(unsigned level) const { return m_numbers[level]; }
+    // From kmalloc, sized for its levels; only alloc_pid makes them.
     static void operator delete(void* pid) noexcept;
     // The task this pid names while it is alive (or a zombie); null once it has been reaped.
     Task* task() const { return m_task; }
@@ -27,32 +75,33 @@ public:
     WaitQueue m_wait_pidfd;
 
 private:
-    friend ErrorOr<NonnullRefPtr<Pid>> alloc_pid(const int*, size_t);
+    friend ErrorOr<NonnullRefPtr<Pid>> alloc_pid(PidNamespace&, const int*, size_t);
     friend void attach_pid(Pid&, Task&);
     friend void detach_pid(Pid&);
-    friend Task* find_task_by_pid(int);
 
-public:
-    IntrusiveListNode m_hash_node;  // the pid hash (task/Process.cpp); tasklist lock
-
-private:
-    explicit Pid(int number) : m_number(number) {}
-    int m_number;
+    Pid(unsigned level, UPid* numbers) : m_level(level), m_numbers(numbers) {}
+    unsigned m_level;
+    UPid* m_numbers;  // m_level + 1 entries, right after the object
     Task* m_task{nullptr};
 };
 
-// The next free number (wrapping at pid_max to RESERVED_PIDS, as Linux does); EAGAIN when all
-// are taken. Freed when the last reference goes. clone3's set_tid asks for given numbers, one
-// per pid namespace level from the innermost: more entries than levels, or a number outside
-// [1, pid_max), is EINVAL; EPERM without CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN); EEXIST
-// when the number is taken.
-inline constexpr size_t MAX_PID_NS_LEVEL = 32;
-ErrorOr<NonnullRefPtr<Pid>> alloc_pid(const int* set_tid = nullptr, size_t set_tid_size = 0);
-// Publishes / unpublishes the task a pid names (the pid hash). Called with the tasklist lock held.
+// A number in each level from `ns` up to the initial namespace: the next free one after each
+// level's cursor (wrapping at pid_max to RESERVED_PIDS, as Linux does), EAGAIN when a level is
+// full, ENOMEM when `ns` no longer takes processes (its reaper died). clone3's set_tid asks
+// for given numbers, one per level from the innermost: more entries than levels, a number
+// outside [1, pid_max), or one other than 1 in a namespace without its first process is
+// EINVAL; EPERM without CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN); EEXIST when it is taken.
+// The numbers are freed when the last reference goes.
+ErrorOr<NonnullRefPtr<Pid>> alloc_pid(PidNamespace& ns, const int* set_tid = nullptr, size_t set_tid_size = 0);
+// Publishes / unpublishes the task a pid names. Called with the tasklist lock held.
 void attach_pid(Pid& pid, Task& task);
 void detach_pid(Pid& pid);
-// The task with this pid number, or null. Tasklist lock held.
+// The pid `ns` numbers `nr`, or null (Linux's find_pid_ns). Tasklist lock held.
+Pid* find_pid_ns(int nr, const PidNamespace& ns);
+// The task with this number in the initial namespace, or null. Tasklist lock held.
 Task* find_task_by_pid(int number);
+// The task with this number in `ns`, or null (find_task_by_pid_ns). Tasklist lock held.
+Task* find_task_by_pid_ns(int number, const PidNamespace& ns);
 // Pids in use (for leak checks).
 size_t nr_pids_allocated();
 

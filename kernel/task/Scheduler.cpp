@@ -294,7 +294,7 @@ void put_task_struct(Task& task) {
 
 ErrorOr<Task*> kthread_create(void (*fn)(void*), void* arg, const char* name) {
     Task* task = TRY(alloc_task_struct());
-    auto pid = alloc_pid();
+    auto pid = alloc_pid(PidNamespace::initial());
     if (pid.is_error()) {
         put_task_struct(*task);
         return pid.release_error();

@@ -43,10 +43,21 @@ constinit std::atomic<uint64_t> g_sigqueue_count{0};
 
 SigSet read_set(const SigSet& set) { return __atomic_load_n(&set, __ATOMIC_RELAXED); }
 
-bool is_unkillable(const Task& task) {
-    // Linux's SIGNAL_UNKILLABLE: the global init gets no signal it does not handle.
+bool is_global_init(const Task& task) {
     Task* init = init_process();
     return init && task.m_signal && init->m_signal == task.m_signal;
+}
+
+// Linux's SIGNAL_UNKILLABLE: the global init, and a pid namespace's init, get no signal they do
+// not handle (a namespace's init still dies of SIGKILL from an ancestor namespace).
+bool is_unkillable(const Task& task) { return is_global_init(task) || (task.m_signal && task.m_signal->unkillable); }
+
+// Linux's has_si_pid_and_uid: the siginfo layouts that name a sender (kill, rt, SIGCHLD).
+bool has_si_pid_and_uid(int sig, const siginfo_t& info) {
+    int code = info.si_code;
+    if (code > SI_USER && code < SI_KERNEL)
+        return sig == SIGCHLD;
+    return code != SI_TIMER && code != SI_SIGIO;
 }
 
 // Linux's __sigqueue_alloc: the rlimit applies unless the caller overrides it (legacy signals
@@ -111,13 +122,17 @@ bool sig_ignored(const Task& task, int sig, bool force) {
     if (task.m_blocked & sigmask(sig))
         return false;
     uint64_t handler = sig_handler(task, sig);
-    if (is_unkillable(task)) {
+    if (is_global_init(task)) {
         // SIGKILL and SIGSTOP may not be sent to the global init, nor anything it leaves at
         // SIG_DFL, unless the kernel forces it (a fault).
         if (sig_kernel_only(sig))
             return true;
         if (handler == uint64_t(SIG_DFL) && !force)
             return true;
+    } else if (is_unkillable(task) && handler == uint64_t(SIG_DFL) && !(force && sig_kernel_only(sig))) {
+        // A namespace's init: only SIGKILL and SIGSTOP from an ancestor namespace (or the
+        // kernel) reach it unhandled.
+        return true;
     }
     return sig_handler_ignored(handler, sig);
 }
@@ -290,8 +305,23 @@ ErrorOr<void> do_send_signal(Task& task, int sig, const siginfo_t& info, bool gr
     // Kernel threads and tasks already released take no signals.
     if (!task.m_sighand || !task.m_signal)
         return {};
+    // Linux's send_signal_locked: a kernel signal is forced through; a sender the target's pid
+    // namespace cannot see (an ancestor's process) is reported as pid 0 and forces SIGKILL and
+    // SIGSTOP onto a namespace init.
+    siginfo_t translated;
+    const siginfo_t* sent = &info;
+    if (!force && has_si_pid_and_uid(sig, info)) {
+        force = info.si_code == SI_KERNEL;
+        Task* sender = current();
+        if (sender && sender->m_pid && !task_pid_nr_ns(*sender, task_active_pid_ns(task))) {
+            translated = info;
+            translated.si_pid = 0;
+            sent = &translated;
+            force = true;
+        }
+    }
     SpinlockGuard guard(task.m_sighand->siglock);
-    return send_signal_locked(task, sig, info, group, force);
+    return send_signal_locked(task, sig, *sent, group, force);
 }
 
 enum class ForceHandler { Current, SigDfl, Exit };
@@ -311,6 +341,9 @@ void force_sig_info_to_task(Task& task, const siginfo_t& info, ForceHandler mode
             action.flags |= SA_IMMUTABLE;
         task.m_blocked &= ~sigmask(sig);
     }
+    // A fault a namespace's init does not handle kills it (Linux clears SIGNAL_UNKILLABLE).
+    if (action.handler == uint64_t(SIG_DFL) && task.m_signal)
+        task.m_signal->unkillable = false;
     (void)send_signal_locked(task, sig, info, false, true);
 }
 

@@ -72,6 +72,9 @@ public:
     int pgrp{0};                    // process group id (pid number)
     int session{0};                 // session id
     bool is_child_subreaper{false};
+    // Linux's SIGNAL_UNKILLABLE for a pid namespace's init (the global init is recognised as
+    // such): signals it leaves at SIG_DFL are dropped, but for SIGKILL and SIGSTOP from outside.
+    bool unkillable{false};
     // Totals of reaped children (and their reaped children): getrusage(RUSAGE_CHILDREN), times().
     uint64_t children_runtime_ns{0};
     uint64_t children_min_flt{0};

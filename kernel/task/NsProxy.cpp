@@ -1,0 +1,164 @@
+// Namespaces (Linux's kernel/nsproxy.c, kernel/pid_namespace.c and kernel/utsname.c): the
+// pid and uts namespace objects, the NsProxy that groups them, copy_namespaces for fork and
+// the end of a pid namespace (zap_pid_ns_processes).
+#include "task/NsProxy.h"
+
+#include <linux/capability.h>
+
+#include "lib/OwnPtr.h"
+#include "task/Cred.h"
+#include "task/Exit.h"
+#include "task/Process.h"
+#include "task/Scheduler.h"
+#include "task/Signal.h"
+#include "task/SignalDelivery.h"
+
+namespace kernel {
+
+// ---- pid namespaces -------------------------------------------------------------------------
+
+PidNamespace& PidNamespace::initial() {
+    // Built on first use and never destroyed (no destructor runs for it).
+    alignas(PidNamespace) static unsigned char storage[sizeof(PidNamespace)];
+    static PidNamespace* ns = new (storage) PidNamespace(0, nullptr);
+    return *ns;
+}
+
+ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent) {
+    unsigned level = parent.level() + 1;
+    if (level > MAX_PID_NS_LEVEL)
+        return Error::from_errno(ENOSPC);
+    auto* ns = new (std::nothrow) PidNamespace(level, &parent);
+    if (!ns)
+        return Error::from_errno(ENOMEM);
+    parent.ref();
+    return adopt_ref(*ns);
+}
+
+PidNamespace::~PidNamespace() {
+    if (m_parent)
+        m_parent->unref();
+}
+
+// ---- uts namespaces -------------------------------------------------------------------------
+
+UtsNamespace& UtsNamespace::initial() {
+    alignas(UtsNamespace) static unsigned char storage[sizeof(UtsNamespace)];
+    static UtsNamespace* ns = [] {
+        auto* uts = new (storage) UtsNamespace;
+        auto set = [](char* field, const char* value) {
+            for (size_t i = 0; value[i] && i < __NEW_UTS_LEN; ++i)
+                field[i] = value[i];
+        };
+        // "Linux" because programs test for it (as gVisor and WSL answer); the release says
+        // which kernel this really is. Linux's nodename and domainname before anyone sets them.
+        set(uts->name.sysname, "Linux");
+        set(uts->name.nodename, "(none)");
+        set(uts->name.release, "6.1.0-sprout");
+        set(uts->name.version, "#1 SMP PREEMPT_DYNAMIC Sprout");
+        set(uts->name.machine, "x86_64");
+        set(uts->name.domainname, "(none)");
+        return uts;
+    }();
+    return *ns;
+}
+
+ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old) {
+    auto uts = TRY(try_make_ref_counted<UtsNamespace>());
+    SpinlockGuard guard(old.lock);
+    uts->name = old.name;
+    return uts;
+}
+
+// ---- NsProxy ----------------------------------------------------------------------------------
+
+ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_initial() {
+    auto proxy = TRY(try_make_ref_counted<NsProxy>());
+    proxy->uts_ns = UtsNamespace::initial();
+    proxy->pid_ns_for_children = PidNamespace::initial();
+    return proxy;
+}
+
+ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, const Task& task) {
+    const NsProxy& old = *task.m_nsproxy;
+    auto proxy = TRY(try_make_ref_counted<NsProxy>());
+    // Linux's order: mount, uts, ipc, pid, cgroup, net, time. Sprout has no mount, ipc, net,
+    // cgroup or time namespaces: EINVAL, as Linux built without them (CONFIG_*_NS off, and
+    // mount namespaces are always built in, so that one is a difference) answers.
+    if (flags & CLONE_NEWNS)
+        return Error::from_errno(EINVAL);
+    proxy->uts_ns = (flags & CLONE_NEWUTS) ? RefPtr<UtsNamespace>(TRY(UtsNamespace::clone(*old.uts_ns))) : old.uts_ns;
+    if (flags & CLONE_NEWIPC)
+        return Error::from_errno(EINVAL);
+    if (flags & CLONE_NEWPID) {
+        // copy_pid_ns: a second unshare before a process has entered the first is refused.
+        PidNamespace& active = task_active_pid_ns(task);
+        if (old.pid_ns_for_children.ptr() != &active)
+            return Error::from_errno(EINVAL);
+        proxy->pid_ns_for_children = TRY(PidNamespace::create(active));
+    } else {
+        proxy->pid_ns_for_children = old.pid_ns_for_children;
+    }
+    if (flags & (CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWTIME))
+        return Error::from_errno(EINVAL);
+    return proxy;
+}
+
+ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent) {
+    if (!(flags & CLONE_NEW_ANY)) {
+        p.m_nsproxy = parent.m_nsproxy;
+        return {};
+    }
+    // No user namespaces: Linux built without them refuses CLONE_NEWUSER (in copy_creds,
+    // before the capability check here).
+    if (flags & CLONE_NEWUSER)
+        return Error::from_errno(EINVAL);
+    if (!parent.m_cred->capable(CAP_SYS_ADMIN))
+        return Error::from_errno(EPERM);
+    p.m_nsproxy = TRY(NsProxy::create_new_namespaces(flags, parent));
+    return {};
+}
+
+// ---- The end of a pid namespace ---------------------------------------------------------------
+
+void zap_pid_ns_processes(PidNamespace& ns) {
+    Task& me = *current();
+    {
+        SpinlockGuard guard(tasklist_lock());
+        ns.adding = false;  // no process may enter any more (disable_pid_allocation)
+    }
+    // Children that die from now on are reaped at once.
+    {
+        SpinlockGuard guard(me.m_sighand->siglock);
+        me.m_sighand->action[SIGCHLD - 1].handler = uint64_t(SIG_IGN);
+    }
+    {
+        SpinlockGuard guard(tasklist_lock());
+        for (int from = 2;;) {
+            Task* task = next_task_by_pid_locked(ns, from, [&](Task& t) { return t.m_signal != me.m_signal; });
+            if (!task)
+                break;
+            if (!fatal_signal_pending(*task))
+                (void)send_signal_to_group(*task, SIGKILL, make_kernel_info(SIGKILL));
+            from = task_pid_nr_ns(*task, ns) + 1;
+        }
+    }
+    // Reap the zombies we had before SIGCHLD was ignored, and wait for the rest of our children.
+    reap_all_children();
+    // Processes of the namespace whose parent is outside it stay until that parent reaps them:
+    // once the reaper is gone, nothing in the namespace is left.
+    for (;;) {
+        set_current_state(TaskState::Uninterruptible);
+        bool others;
+        {
+            SpinlockGuard guard(tasklist_lock());
+            others = next_task_by_pid_locked(ns, 1, [&](Task& t) { return t.m_signal != me.m_signal; });
+        }
+        if (!others)
+            break;
+        schedule();
+    }
+    set_current_state(TaskState::Running);
+}
+
+}  // namespace kernel
