@@ -358,6 +358,7 @@ struct WaitResult {
     uint64_t runtime_ns;  // the child's, with its reaped children's
     uint64_t min_flt;
     uint64_t maxrss;  // pages: the largest of the child's and its reaped children's
+    uint32_t uid{0};  // the child's real uid (waitid's si_uid)
 };
 
 // What wait reports of a child (Linux's getrusage(p, RUSAGE_BOTH)): its threads', live and
@@ -375,6 +376,8 @@ WaitResult child_usage(Task& child) {
     });
     if (child.m_mm)
         setmax_mm_hiwater_rss(result.maxrss, *child.m_mm);
+    if (child.m_cred)
+        result.uid = child.m_cred->uid;
     return result;
 }
 
@@ -600,7 +603,10 @@ ErrorOr<long> sys_wait4(int pid, uint64_t user_status, int options, uint64_t use
     return result.pid;
 }
 
-ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint64_t user_rusage) {
+namespace {
+
+// Linux's kernel_waitid: the checks and the wait. A result with pid 0: WNOHANG found nothing.
+ErrorOr<WaitResult> kernel_waitid(int type, int id, int options) {
     if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
         return Error::from_errno(EINVAL);
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
@@ -643,33 +649,50 @@ ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint
     }
     WaitResult result = TRY(do_wait(wo));
     // A non-blocking pidfd turns "not exited yet" into EAGAIN (unless WNOHANG asked for 0).
-    // Linux's sys_waitid still clears the siginfo then, as it does after any error.
-    if (!result.pid && !(options & WNOHANG) && (pidfd_flags & O_NONBLOCK)) {
-        siginfo_t info{};
-        if (user_info)
-            TRY(copy_to_user(user_info, &info, sizeof(info)));
+    if (!result.pid && !(options & WNOHANG) && (pidfd_flags & O_NONBLOCK))
         return Error::from_errno(EAGAIN);
-    }
+    return result;
+}
+
+}  // namespace
+
+ErrorOr<long> sys_waitid(int type, int id, uint64_t user_info, int options, uint64_t user_rusage) {
+    auto waited = kernel_waitid(type, id, options);
+    bool found = !waited.is_error() && waited.value().pid;
+    // The usage only when a child was found, the siginfo whatever happened: Linux writes these
+    // six fields (zeroes when nothing was found, after an error too) and leaves the rest of the
+    // caller's siginfo alone.
+    if (found)
+        TRY(put_rusage(user_rusage, waited.value()));
     if (user_info) {
-        siginfo_t info{};
-        if (result.pid) {
+        struct {
+            int32_t signo, errno_value, code;
+        } head{};
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            int32_t status;
+        } sigchld{};
+        if (found) {
+            const WaitResult& result = waited.value();
             int status = result.status;
-            info.si_signo = SIGCHLD;
-            info.si_code = (status & 0x7f) == 0 ? CLD_EXITED : (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-            info.si_pid = result.pid;
-            info.si_uid = 0;
-            info.si_status = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f;
+            head.signo = SIGCHLD;
+            head.code = (status & 0x7f) == 0 ? CLD_EXITED : (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+            sigchld = {result.pid, result.uid, (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f};
             if (result.why == CLD_STOPPED) {
-                info.si_code = CLD_STOPPED;
-                info.si_status = (status >> 8) & 0xff;
+                head.code = CLD_STOPPED;
+                sigchld.status = (status >> 8) & 0xff;
             } else if (result.why == CLD_CONTINUED) {
-                info.si_code = CLD_CONTINUED;
-                info.si_status = SIGCONT;
+                head.code = CLD_CONTINUED;
+                sigchld.status = SIGCONT;
             }
         }
-        TRY(copy_to_user(user_info, &info, sizeof(info)));
+        static_assert(offsetof(siginfo_t, si_pid) == 16 && offsetof(siginfo_t, si_status) == 24);
+        TRY(copy_to_user(user_info, &head, sizeof(head)));
+        TRY(copy_to_user(user_info + offsetof(siginfo_t, si_pid), &sigchld, sizeof(sigchld)));
     }
-    TRY(put_rusage(user_rusage, result));
+    if (waited.is_error())
+        return waited.release_error();
     return 0;
 }
 
