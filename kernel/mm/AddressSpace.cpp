@@ -3,11 +3,14 @@
 // mm/AddressSpace.h and docs/memory.md.
 #include "mm/AddressSpace.h"
 
+#include <linux/capability.h>
+
 #include "fs/Inode.h"
 #include "lib/OwnPtr.h"
 #include "lib/ScopeGuard.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
+#include "task/Cred.h"
 
 namespace kernel {
 
@@ -37,9 +40,9 @@ bool vm_enough_memory(uint64_t pages) { return pages <= page_allocator().total_p
 // Linux's accountable_mapping: private writable memory is what the heuristic counts.
 bool is_accountable(uint32_t vm_flags) { return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE; }
 
-// Linux's security_mmap_addr: mapping below vm.mmap_min_addr needs CAP_SYS_RAWIO. Credentials
-// arrive with the fork issue; until then every task is root, which Linux lets through too.
-bool capable_sys_rawio() { return true; }
+// Linux's security_mmap_addr (cap_mmap_addr): mapping below vm.mmap_min_addr needs
+// CAP_SYS_RAWIO.
+bool capable_sys_rawio() { return capable(CAP_SYS_RAWIO); }
 
 // Page-table range walks with a lambda (the contract takes a function pointer and a context).
 template <typename F>
