@@ -193,6 +193,7 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     child->m_start_brk = m_start_brk;
     child->m_brk = m_brk;
     child->m_stack_limit = m_stack_limit;
+    child->m_dumpable = m_dumpable;
     for (auto& vma : m_vmas) {
         if (vma.m_flags & VM_DONTCOPY)
             continue;

@@ -113,6 +113,12 @@ public:
     VirtAddr start_brk() const { return m_start_brk; }
     VirtAddr brk() const { return m_brk; }
     VirtAddr mmap_base() const { return m_mmap_base; }
+    // Linux's MMF_DUMPABLE (get_dumpable/set_dumpable, with fs.suid_dumpable = 0): cleared when
+    // the task's effective or fs ids change or it gains capabilities, and by PR_SET_DUMPABLE; a
+    // process that is not dumpable writes no core and cannot be attached to (pidfd_getfd) by
+    // anyone without CAP_SYS_PTRACE. Fork copies it; exec sets it anew.
+    bool dumpable() const { return m_dumpable; }
+    void set_dumpable(bool dumpable) { m_dumpable = dumpable; }
 
     // Resident pages (Linux's get_mm_counter and get_mm_rss: pages mapped by this address
     // space's page tables, shared tables included) and the most there have been (Linux's
@@ -187,6 +193,7 @@ private:
     VirtAddr m_start_brk{0};
     VirtAddr m_brk{0};
     uint64_t m_stack_limit{DEFAULT_STACK_LIMIT};
+    bool m_dumpable{true};
     // Linux's rss_stat and hiwater_rss, in pages: every frame mapped into m_page_table is
     // counted in the counter of the area mapping it (map_new_frame_locked, dup) and uncounted
     // when unmapped (zap_range_locked), which are the only places leaves appear and go.

@@ -298,6 +298,15 @@ ErrorOr<long> sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4,
     case PR_GET_PDEATHSIG:
         TRY(copy_to_user(arg2, &self->m_pdeath_signal, sizeof(int)));
         return 0;
+    case PR_GET_DUMPABLE:
+        return self->m_mm && self->m_mm->dumpable() ? 1 : 0;
+    case PR_SET_DUMPABLE:
+        // SUID_DUMP_DISABLE or SUID_DUMP_USER; 2 (root-only dumps) is refused as Linux does.
+        if (arg2 != 0 && arg2 != 1)
+            return Error::from_errno(EINVAL);
+        if (self->m_mm)
+            self->m_mm->set_dumpable(arg2 == 1);
+        return 0;
     case PR_SET_NAME: {
         char name[16];
         auto length = strncpy_from_user(name, arg2, sizeof(name));

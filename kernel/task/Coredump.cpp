@@ -161,6 +161,9 @@ bool do_coredump(const siginfo_t& info, const arch::TrapFrame& frame) {
     Task& task = *current();
     if (!task.m_mm || !task.m_fs || !task.m_signal)
         return false;
+    // A process that changed ids (or said PR_SET_DUMPABLE 0) writes no core: suid_dumpable = 0.
+    if (!task.m_mm->dumpable())
+        return false;
     uint64_t limit = task.m_signal->rlim[RLIMIT_CORE].cur;
     if (limit < ELF_MIN_COREDUMP)
         return false;

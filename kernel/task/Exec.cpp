@@ -435,6 +435,11 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     if (creds.secureexec)
         task->m_pdeath_signal = 0;
     commit_creds(creds.cred);
+    // Dumpability (begin_new_exec): a program running with ids other than the real ones is not.
+    {
+        const Cred& cred = *task->m_cred;
+        mm->set_dumpable(cred.euid == cred.uid && cred.egid == cred.gid);
+    }
     flush_signal_handlers(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
     task->m_files = files;

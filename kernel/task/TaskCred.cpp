@@ -6,6 +6,7 @@
 
 #include <linux/resource.h>
 
+#include "mm/AddressSpace.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
@@ -24,8 +25,11 @@ void commit_creds(NonnullRefPtr<Cred> cred) {
     RefPtr<Cred> old = task.m_cred;
     VERIFY(old);
     if (old->euid != cred->euid || old->egid != cred->egid || old->fsuid != cred->fsuid ||
-        old->fsgid != cred->fsgid || !cap_issubset(cred->cap_permitted, old->cap_permitted))
+        old->fsgid != cred->fsgid || !cap_issubset(cred->cap_permitted, old->cap_permitted)) {
+        if (task.m_mm)
+            task.m_mm->set_dumpable(false);
         task.m_pdeath_signal = 0;
+    }
     bool moves = old->ucounts != cred->ucounts;
     if (moves)
         cred->inc_nproc();
