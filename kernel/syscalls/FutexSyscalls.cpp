@@ -11,6 +11,7 @@
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
+#include "task/TaskCred.h"
 
 namespace kernel {
 
@@ -114,23 +115,6 @@ ErrorOr<long> sys_set_robust_list(uint64_t head, size_t length) {
     return 0;
 }
 
-// ptrace_may_access(PTRACE_MODE_READ_REALCREDS), without an LSM: a task of the same thread
-// group; or one whose every uid and gid equals the caller's real ones; or CAP_SYS_PTRACE.
-// Every process counts as dumpable: there is no dumpable flag yet, even after a set-id exec.
-bool may_read_task(const Task& target) {
-    const Task& self = *current();
-    if (self.m_signal == target.m_signal)
-        return true;
-    const Cred* cred = self.m_cred.ptr();
-    const Cred* tcred = target.m_cred.ptr();
-    if (!cred || !tcred)
-        return false;
-    if (cred->uid == tcred->uid && cred->uid == tcred->euid && cred->uid == tcred->suid && cred->gid == tcred->gid &&
-        cred->gid == tcred->egid && cred->gid == tcred->sgid)
-        return true;
-    return cred->capable(CAP_SYS_PTRACE);
-}
-
 ErrorOr<long> sys_get_robust_list(int pid, uint64_t head_ptr, uint64_t len_ptr) {
     uint64_t head = 0;
     {
@@ -138,7 +122,7 @@ ErrorOr<long> sys_get_robust_list(int pid, uint64_t head_ptr, uint64_t len_ptr) 
         Task* task = pid ? find_task_by_vpid_locked(pid) : current();
         if (!task)
             return Error::from_errno(ESRCH);
-        if (!may_read_task(*task))
+        if (!ptrace_may_access(*task))
             return Error::from_errno(EPERM);
         head = task->m_robust_list_head;
     }

@@ -2,16 +2,14 @@
 // pidfd_send_signal is with the other senders in syscalls/SignalSyscalls.cpp and waitid's
 // P_PIDFD in task/Exit.cpp.
 #include <asm-generic/fcntl.h>
-#include <linux/capability.h>
 #include <linux/pidfd.h>
 
 #include "fs/FilesStruct.h"
-#include "mm/AddressSpace.h"
 #include "syscalls/Syscall.h"
-#include "task/Cred.h"
 #include "task/PidFd.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
+#include "task/TaskCred.h"
 
 namespace kernel {
 
@@ -34,17 +32,6 @@ ErrorOr<long> sys_pidfd_open(int pid, unsigned flags) {
     return TRY(pidfd_create(*found, int(flags)));
 }
 
-// Linux's __ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), credentials part: the caller's
-// real uid and gid must be every one of the target's (real, effective, saved), and the target
-// dumpable, unless the caller has CAP_SYS_PTRACE.
-bool may_attach(const Cred& caller, const Task& target) {
-    if (caller.capable(CAP_SYS_PTRACE))
-        return true;
-    const Cred& cred = *target.m_cred;
-    return caller.uid == cred.uid && caller.uid == cred.euid && caller.uid == cred.suid && caller.gid == cred.gid &&
-           caller.gid == cred.egid && caller.gid == cred.sgid && (!target.m_mm || target.m_mm->dumpable());
-}
-
 // The target's descriptor `fd`, duplicated into the caller's table close-on-exec (Linux's
 // pidfd_getfd with receive_fd), if the caller may attach to the target (EPERM).
 ErrorOr<long> sys_pidfd_getfd(int pidfd, int fd, unsigned flags) {
@@ -59,7 +46,7 @@ ErrorOr<long> sys_pidfd_getfd(int pidfd, int fd, unsigned flags) {
         Task* task = pid->task();
         if (!task || !task->m_files)
             return Error::from_errno(ESRCH);
-        if (!may_attach(*current()->m_cred, *task))
+        if (!ptrace_may_access(*task))
             return Error::from_errno(EPERM);
         target_files = task->m_files;
     }

@@ -4,6 +4,7 @@
 // changed — so a zombie still counts until it is reaped, as in Linux.
 #include "task/TaskCred.h"
 
+#include <linux/capability.h>
 #include <linux/resource.h>
 
 #include "mm/AddressSpace.h"
@@ -41,6 +42,21 @@ void commit_creds(NonnullRefPtr<Cred> cred) {
     }
     if (moves)
         old->dec_nproc();
+}
+
+bool ptrace_may_access(const Task& target) {
+    const Task& self = *current();
+    if (self.m_signal && self.m_signal == target.m_signal)
+        return true;
+    const Cred* cred = self.m_cred.ptr();
+    const Cred* tcred = target.m_cred.ptr();
+    if (!cred || !tcred)
+        return false;
+    if (cred->capable(CAP_SYS_PTRACE))
+        return true;
+    bool same_ids = cred->uid == tcred->uid && cred->uid == tcred->euid && cred->uid == tcred->suid &&
+                    cred->gid == tcred->gid && cred->gid == tcred->egid && cred->gid == tcred->sgid;
+    return same_ids && (!target.m_mm || target.m_mm->dumpable());
 }
 
 void flag_nproc_exceeded(const Cred& cred) {

@@ -13,6 +13,11 @@ struct Task;
 // uid's count; a change of euid, egid, fsuid or fsgid, or permitted capabilities gained, clears
 // the parent-death signal (so a parent cannot signal a now privileged child).
 void commit_creds(NonnullRefPtr<Cred> cred);
+// Linux's __ptrace_may_access with the REALCREDS modes, without an LSM: may the current task
+// read or attach to `target`? Yes for a thread of its own process; else its real uid and gid
+// must be every one of the target's (real, effective, saved) and the target dumpable, unless it
+// has CAP_SYS_PTRACE. Tasklist lock held (it keeps the target's credentials and mm in place).
+bool ptrace_may_access(const Task& target);
 
 // flag_nproc_exceeded: set*uid does not fail when the new real uid already has more tasks than
 // RLIMIT_NPROC (too many programs do not check); it marks the task so that its next execve
