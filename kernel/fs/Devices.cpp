@@ -94,6 +94,8 @@ public:
 }  // namespace
 
 ErrorOr<NonnullRefPtr<File>> open_char_device(const Path& path, int flags) {
+    if (path.inode->rdev() != DEV_CONSOLE && path.inode->rdev() != DEV_TTY && path.inode->rdev() != DEV_TTYS0)
+        flags &= ~O_NOCTTY;
     switch (path.inode->rdev()) {
     case DEV_NULL:
         return make_device_file<NullDevice>(path, flags);

@@ -18,6 +18,7 @@ inline constexpr uint32_t DEV_CONSOLE = make_dev(5, 1);
 inline constexpr uint32_t DEV_TTYS0 = make_dev(4, 64);
 
 // Opens the character device node at `path` (chrdev_open): ENXIO when no driver has its number.
+// `flags` may hold O_NOCTTY, which only the terminals look at (and no file keeps).
 ErrorOr<NonnullRefPtr<File>> open_char_device(const Path& path, int flags);
 
 // The first user task's stdin, stdout and stderr: /dev/console of the root file system opened
@@ -25,6 +26,7 @@ ErrorOr<NonnullRefPtr<File>> open_char_device(const Path& path, int flags);
 ErrorOr<void> open_console_fds(FilesStruct& files);
 
 // The terminals' open (fs/Tty.cpp, kernel-only: the hosted unit tests supply their own).
+// O_NOCTTY in `flags` keeps a session leader from acquiring the terminal.
 ErrorOr<NonnullRefPtr<File>> open_tty_device(const Path& path, int flags);
 
 }  // namespace kernel

@@ -492,8 +492,13 @@ class TtyFile final : public File {
 public:
     ErrorOr<size_t> read_at(void*, size_t, uint64_t) override { return Error::from_errno(EINVAL); }
 
+    // n_tty's job_control and its TOSTOP check leave /dev/console's files alone (Linux's
+    // redirected_tty_write test): only ttyS0 and /dev/tty readers and writers are stopped.
+    bool is_console() const { return inode()->rdev() == DEV_CONSOLE; }
+
     ErrorOr<size_t> read(IoBuffer buffer, size_t size, uint64_t&) override {
-        TRY(tty_check_change(SIGTTIN));
+        if (!is_console())
+            TRY(tty_check_change(SIGTTIN));
         if (!size)
             return 0;
         size_t want = size < N_TTY_BUF_SIZE ? size : N_TTY_BUF_SIZE;
@@ -571,7 +576,7 @@ public:
 
     ErrorOr<size_t> write(IoBuffer buffer, size_t size, uint64_t&) override {
         bool tostop = with_tty_lock([] { return g_tty.state.lflag(TOSTOP); });
-        if (tostop)
+        if (tostop && !is_console())
             TRY(tty_check_change(SIGTTOU));
         // As the tty layer: through a buffer of up to 2048 bytes, each piece copied in whole
         // before any of it is written, so a fault in the first piece writes nothing (EFAULT).
@@ -769,8 +774,14 @@ ErrorOr<long> TtyFile::ioctl(unsigned request, uint64_t argument) {
             }
             return found;
         });
-        if (!found)
-            return Error::from_errno(ESRCH);
+        // find_vpid + session_of_pgrp: a number that is only a process's pid counts too,
+        // with that process's session.
+        if (!found) {
+            Task* task = find_task_by_vpid_locked(wanted);
+            if (!task || !task->m_signal)
+                return Error::from_errno(ESRCH);
+            pgrp_session = task->m_signal->session;
+        }
         if (pgrp_session != self->m_signal->session)
             return Error::from_errno(EPERM);
         with_tty_lock([&] { g_tty.state.pgrp = pgrp; });
@@ -821,7 +832,7 @@ ErrorOr<NonnullRefPtr<File>> open_tty_device(const Path& path, int flags) {
             return Error::from_errno(ENXIO);
     }
     auto file = TRY(try_make_ref_counted<TtyFile>());
-    file->set_open_state(path, flags);
+    file->set_open_state(path, flags & ~O_NOCTTY);
     // tty_open: the console and /dev/tty never become a controlling terminal by opening them.
     bool noctty = (flags & O_NOCTTY) || rdev == DEV_CONSOLE || rdev == DEV_TTY;
     if (!noctty) {
