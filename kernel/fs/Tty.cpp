@@ -284,23 +284,12 @@ void receive_char(TtyState& s, uint8_t c, Deferred& deferred, Output& out) {
     if (s.lnext) {
         s.lnext = false;
         if (s.read_count() < N_TTY_BUF_SIZE - 1) {
-            if (s.lflag(ECHO)) {
-                if (s.lflag(ICANON))
-                    echo_erase_one(s, out);  // the ^ shown for VLNEXT goes
-                echo_char(s, c, out);
-            }
+            if (s.lflag(ECHO))
+                echo_char(s, c, out);  // over the ^ that VLNEXT showed
             put_input(s, c);
             deferred.wake |= !s.lflag(ICANON);
         }
         return;
-    }
-    if (c == '\r') {
-        if (s.iflag(IGNCR))
-            return;
-        if (s.iflag(ICRNL))
-            c = '\n';
-    } else if (c == '\n' && s.iflag(INLCR)) {
-        c = '\r';
     }
     // Flow control characters are taken by the tty and never read; output is not actually
     // held back (Sprout writes synchronously).
@@ -319,6 +308,14 @@ void receive_char(TtyState& s, uint8_t c, Deferred& deferred, Output& out) {
             return;
         }
     }
+    if (c == '\r') {
+        if (s.iflag(IGNCR))
+            return;
+        if (s.iflag(ICRNL))
+            c = '\n';
+    } else if (c == '\n' && s.iflag(INLCR)) {
+        c = '\r';
+    }
     if (s.lflag(ICANON) && c) {
         if (c == s.cc(VERASE)) {
             eraser(s, EraseKind::Erase, c, out);
@@ -334,7 +331,7 @@ void receive_char(TtyState& s, uint8_t c, Deferred& deferred, Output& out) {
         }
         if (s.lflag(IEXTEN) && c == s.cc(VLNEXT)) {
             s.lnext = true;
-            if (s.lflag(ECHO)) {
+            if (s.lflag(ECHO) && s.lflag(ECHOCTL)) {
                 out.put('^');
                 out.put('\b');
             }
@@ -861,6 +858,8 @@ void disassociate_ctty(bool on_exit) {
         SpinlockGuard tty_guard(g_tty.lock);
         g_tty.state.session = 0;
         g_tty.state.pgrp = 0;
+        if (on_exit)
+            reset_input(g_tty.state);  // the hangup's new line discipline starts empty
     }
     kill_pgrp_nr(pgrp, SIGHUP);
     if (!on_exit)
