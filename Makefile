@@ -1,5 +1,5 @@
 # Sprout's front door. CMake does the building; these targets are what people type.
-#   make run     boot Sprout in QEMU (TCG) on this terminal; Ctrl-A X quits
+#   make run     boot Sprout in QEMU (TCG) into busybox sh on this terminal; poweroff or Ctrl-A X quits
 #   make test    every test: hosted unit tests, in-kernel self-tests in QEMU, lints
 #   make debug   QEMU halted with its gdb stub, and gdb attached with the kernel's symbols
 #   make golden  run tests/user on Linux (one boot) and rewrite their goldens; TESTS="a b" for some
@@ -24,8 +24,10 @@ $(BUILD)/CMakeCache.txt: | bootstrap
 build: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
+# busybox sh on the serial console (tools/shell-initramfs); `poweroff` ends it.
 run: build
-	SPROUT_BUILD=$(BUILD) tools/vmrun --interactive --mem $(MEM) --append "$(APPEND)"
+	tools/shell-initramfs $(BUILD)/shell.cpio
+	SPROUT_BUILD=$(BUILD) tools/vmrun --interactive --initrd $(BUILD)/shell.cpio --mem $(MEM) --append "$(APPEND)"
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)

@@ -253,6 +253,7 @@ constexpr DefaultNode DEFAULT_NODES[] = {
     {"/dev/console", S_TYPE_CHR | 0600, DEV_CONSOLE}, {"/dev/tty", S_TYPE_CHR | 0666, DEV_TTY},
     {"/dev/null", S_TYPE_CHR | 0666, DEV_NULL},       {"/dev/zero", S_TYPE_CHR | 0666, DEV_ZERO},
     {"/dev/random", S_TYPE_CHR | 0666, DEV_RANDOM},   {"/dev/urandom", S_TYPE_CHR | 0666, DEV_URANDOM},
+    {"/dev/ttyS0", S_TYPE_CHR | 0660, DEV_TTYS0},
 };
 
 // Unmounts everything mounted below `root`, so that the root mount can go.

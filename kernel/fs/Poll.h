@@ -17,8 +17,8 @@ class PollTable {
 public:
     // Linux's __pollwait: keep `file` alive and sleep on `queue` until the poll call ends.
     virtual void queue(File& file, WaitQueue& queue) = 0;
-    // For a source whose changes wake nobody (the console: the UART raises no interrupt yet):
-    // the poller sleeps a tick at most before asking again.
+    // For a source whose changes wake nobody: the poller sleeps a tick at most before asking
+    // again.
     virtual void poll_again_soon() = 0;
 
 protected:

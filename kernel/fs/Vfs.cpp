@@ -112,7 +112,7 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
         TRY(check_permission());
         if (flags & O_DIRECT)
             return Error::from_errno(EINVAL);
-        return open_char_device(path, file_flags);
+        return open_char_device(path, file_flags | (flags & O_NOCTTY));  // tty_open reads O_NOCTTY
     default:
         // Block devices have no drivers; FIFOs wait for pipes; sockets cannot be opened.
         TRY(check_permission());

@@ -278,6 +278,8 @@ ErrorOr<long> sys_setsid() {
         return Error::from_errno(EPERM);
     self->m_signal->session = pid;
     self->m_signal->pgrp = pid;
+    self->m_signal->leader = true;
+    self->m_signal->tty = nullptr;  // proc_clear_tty: a new session has no terminal
     return task_tgid_vnr(*self);
 }
 

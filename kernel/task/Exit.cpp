@@ -11,6 +11,7 @@
 
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
+#include "fs/Tty.h"
 #include "lib/Printk.h"
 #include "lib/ScopeGuard.h"
 #include "mm/AddressSpace.h"
@@ -291,6 +292,7 @@ bool is_current_pgrp_orphaned() {
     trace::emit(trace::Event::SchedProcessExit, "comm={} pid={} prio=120", StringView(self->m_comm), self->m_tid);
     // The last thread of a process takes the process timer with it.
     if (group_dead) {
+        disassociate_ctty(true);
         exit_itimers(*self);
         // ...and records the address space's high-water mark for its parent's wait.
         if (self->m_mm)

@@ -13,6 +13,7 @@
 #include "lib/Spinlock.h"
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
+#include "fs/Tty.h"
 #include "mm/AddressSpace.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
@@ -224,6 +225,7 @@ void wake_up_new_task(Task* task) {
 void scheduler_tick() {
     g_jiffies.fetch_add(1, std::memory_order_relaxed);
     signal_timer_tick();  // ITIMER_REAL and interruptible timed sleeps (task/Signal.cpp)
+    tty_tick();           // what was typed on the console (fs/Tty.cpp)
     auto& rq = this_rq();
     Task* curr = rq.current;
     if (curr->m_is_idle) {

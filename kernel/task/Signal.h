@@ -17,6 +17,7 @@
 namespace kernel {
 
 struct Task;
+struct Tty;
 
 class SighandStruct : public RefCounted<SighandStruct> {
 public:
@@ -71,6 +72,10 @@ public:
     RLimit rlim[RLIMIT_COUNT]{};
     int pgrp{0};                    // process group id (pid number)
     int session{0};                 // session id
+    // Set by setsid (Linux's signal->leader): this process leads its session; not inherited.
+    bool leader{false};
+    // The controlling terminal (fs/Tty.h), inherited by fork; under the tasklist lock.
+    Tty* tty{nullptr};
     bool is_child_subreaper{false};
     // Linux's SIGNAL_UNKILLABLE for a pid namespace's init (the global init is recognised as
     // such): signals it leaves at SIG_DFL are dropped, but for SIGKILL and SIGSTOP from outside.

@@ -49,6 +49,7 @@ ErrorOr<NonnullRefPtr<SignalStruct>> SignalStruct::copy_for_fork() const {
         signal->rlim[i] = rlim[i];
     signal->pgrp = pgrp;
     signal->session = session;
+    signal->tty = tty;
     // A subreaper's descendants look for it when orphaned (Linux's has_child_subreaper).
     signal->has_child_subreaper = has_child_subreaper || is_child_subreaper;
     return signal;

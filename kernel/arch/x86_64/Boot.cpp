@@ -32,7 +32,9 @@ constinit uint64_t g_entry_tsc = 0;
 namespace kernel::arch {
 uint64_t kernel_entry_ns() { return x86::tsc_to_ns(x86::g_entry_tsc); }
 void console_write(const char* data, size_t length) { x86::serial_write(data, length); }
+void console_write_raw(const char* data, size_t length) { x86::serial_write_raw(data, length); }
 int console_read_nonblocking() { return x86::serial_read_nonblocking(); }
+bool console_input_ready() { return x86::serial_input_ready(); }
 }  // namespace kernel::arch
 
 namespace kernel::x86 {

@@ -34,6 +34,18 @@ void serial_write(const char* data, size_t length) {
     }
 }
 
+void serial_write_raw(const char* data, size_t length) {
+    if (!g_serial_ready)
+        serial_init();
+    for (size_t i = 0; i < length; ++i) {
+        while (!(inb(COM1 + 5) & 0x20))
+            asm volatile("pause");
+        outb(COM1, static_cast<uint8_t>(data[i]));
+    }
+}
+
+bool serial_input_ready() { return g_serial_ready && (inb(COM1 + 5) & 0x01); }
+
 int serial_read_nonblocking() {
     if (!g_serial_ready)
         serial_init();

@@ -10,6 +10,8 @@ inline std::string host_console_output;
 inline std::deque<int> host_console_input;
 
 inline void console_write(const char* data, size_t length) { host_console_output.append(data, length); }
+inline void console_write_raw(const char* data, size_t length) { host_console_output.append(data, length); }
+inline bool console_input_ready() { return !host_console_input.empty(); }
 inline int console_read_nonblocking() {
     if (host_console_input.empty())
         return -1;
