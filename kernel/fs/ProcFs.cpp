@@ -1,5 +1,8 @@
 #include "fs/ProcFs.h"
 
+#include <asm-generic/fcntl.h>
+#include <linux/capability.h>
+
 #include "fs/FileSystemType.h"
 #include "fs/PseudoFs.h"
 #include "lib/OwnPtr.h"
@@ -8,6 +11,8 @@
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
+#include "task/TaskCred.h"
+#include "mm/Heap.h"
 
 namespace kernel {
 
@@ -20,7 +25,7 @@ using Style = PseudoFile::Style;
 // directories and files are numbered from the pid they were reached by, the thread id for
 // task/<tid>, and what they are, so a name keeps its number between lookups.
 constexpr uint64_t ROOT_INO = 1;
-enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth };
+enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
 }
@@ -129,6 +134,91 @@ public:
     }
 };
 
+// The user namespace of a task's credentials (task_cred_xxx(task, user_ns)).
+ErrorOr<NonnullRefPtr<UserNamespace>> task_user_ns(const Pid& pid) {
+    return with_task(pid, [](Task& task) { return NonnullRefPtr<UserNamespace>(*task.m_cred->user_ns); });
+}
+
+// uid_map, gid_map (proc_id_map_operations): the task's user namespace's map, one extent a
+// line; the lower ids are the reader's (its parent's when the reader is in that namespace).
+// A write sets the map once (map_write's rules, in task/UserNamespace.cpp). The lower ids of
+// the lines are the writer's, and the writer's credentials are judged: Linux judges the
+// opener's and reads in the opener's namespace, which differ only for a descriptor passed on.
+class IdMapFile final : public TaskFile {
+public:
+    IdMapFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid, bool uids)
+        : TaskFile(fs, ino, parent, uids ? "uid_map" : "gid_map", Style::Seq, std::move(pid)), m_uids(uids) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        auto ns = TRY(task_user_ns(*m_pid));
+        const UserNamespace* lower = &current_user_ns();
+        if (lower == ns.ptr() && lower->parent())
+            lower = lower->parent();
+        const UidGidMap& map = m_uids ? ns->uid_map() : ns->gid_map();
+        for (size_t i = 0; i < map.size(); ++i) {
+            uint32_t lower_id = m_uids ? from_kuid(*lower, map[i].lower_first) : from_kgid(*lower, map[i].lower_first);
+            format_to(out, "{:>10} {:>10} {:>10}\n", map[i].first, lower_id, map[i].count);
+        }
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t& offset) override {
+        // Only a write of less than a page, at the beginning of the file.
+        if (offset != 0 || size >= PAGE_SIZE)
+            return Error::from_errno(EINVAL);
+        auto ns = TRY(task_user_ns(*m_pid));
+        auto* text = static_cast<char*>(kmalloc(size + 1));
+        if (!text)
+            return Error::from_errno(ENOMEM);
+        auto result = [&]() -> ErrorOr<void> {
+            TRY(buffer.copy_from(text, 0, size));
+            text[size] = 0;
+            StringView written(text, __builtin_strlen(text));
+            const Cred& cred = *current_cred();
+            return m_uids ? ns->write_uid_map(written, cred) : ns->write_gid_map(written, cred);
+        }();
+        kfree(text);
+        TRY(std::move(result));
+        offset = size;
+        return size;
+    }
+
+private:
+    bool m_uids;
+};
+
+// setgroups (proc_setgroups_operations): "allow" or "deny" for the task's user namespace;
+// opening it for writing needs CAP_SYS_ADMIN there (EACCES).
+class SetgroupsFile final : public TaskFile {
+public:
+    SetgroupsFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "setgroups", Style::Seq, std::move(pid)) {}
+
+    ErrorOr<void> opened(int flags) override {
+        auto ns = TRY(task_user_ns(*m_pid));
+        if ((flags & O_ACCMODE) != O_RDONLY && !ns_capable(*ns, CAP_SYS_ADMIN))
+            return Error::from_errno(EACCES);
+        return {};
+    }
+
+    ErrorOr<void> show(FormatSink& out) override {
+        auto ns = TRY(task_user_ns(*m_pid));
+        format_to(out, "{}\n", ns->setgroups_allowed() ? "allow" : "deny");
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t& offset) override {
+        char text[8];
+        if (offset != 0 || size >= sizeof(text))
+            return Error::from_errno(EINVAL);
+        StringView written = TRY(copy_written_text(buffer, size, text, sizeof(text)));
+        auto ns = TRY(task_user_ns(*m_pid));
+        TRY(ns->write_setgroups(written));
+        offset = size;
+        return size;
+    }
+};
+
 // meminfo: the lines Sprout can fill truly, in Linux's order and format (show_val_kb: the
 // label in 16 columns, the value in kB in 8). No swap; slab memory is never reclaimable here,
 // and nothing else is either, so what is available is what is free.
@@ -192,10 +282,16 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"task", S_TYPE_DIR | 0555},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
+    {"uid_map", S_TYPE_REG | 0644},
+    {"gid_map", S_TYPE_REG | 0644},
+    {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
+    {"uid_map", S_TYPE_REG | 0644},
+    {"gid_map", S_TYPE_REG | 0644},
+    {"setgroups", S_TYPE_REG | 0644},
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -224,6 +320,24 @@ public:
             return make<CommFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Comm), *this, m_task_pid);
         case 2:
             return make<FailNthFile>(fs(), task_ino(m_pid, m_tid, TaskNode::FailNth), *this, m_task_pid);
+        case 3:
+        case 4:
+        case 5: {
+            // The user namespace files belong to the task's euid and egid (task_dump_owner for
+            // a dumpable task), so that a process may write its own maps.
+            auto node = TaskNode(index + (m_tid ? 1 : 0) + 1);
+            uint64_t ino = task_ino(m_pid, m_tid, node);
+            NonnullRefPtr<PseudoInode> inode =
+                node == TaskNode::Setgroups ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
+                                            : TRY(make<IdMapFile>(fs(), ino, *this, m_task_pid, node == TaskNode::UidMap));
+            auto owner = with_task(*m_task_pid, [](Task& task) {
+                return Inode::Ownership{0, task.m_cred->euid, task.m_cred->egid};
+            });
+            if (owner.is_error())
+                return Error::from_errno(ENOENT);
+            inode->set_owner(owner.value().uid, owner.value().gid);
+            return inode;
+        }
         default:
             return Error::from_errno(ENOENT);
         }

@@ -128,7 +128,7 @@ bool may_read_task(const Task& target) {
     if (cred->uid == tcred->uid && cred->uid == tcred->euid && cred->uid == tcred->suid && cred->gid == tcred->gid &&
         cred->gid == tcred->egid && cred->gid == tcred->sgid)
         return true;
-    return cred->capable(CAP_SYS_PTRACE);
+    return cred->capable_in(*tcred->user_ns, CAP_SYS_PTRACE);
 }
 
 ErrorOr<long> sys_get_robust_list(int pid, uint64_t head_ptr, uint64_t len_ptr) {

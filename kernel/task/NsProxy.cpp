@@ -24,7 +24,9 @@ PidNamespace& PidNamespace::initial() {
     return *ns;
 }
 
-ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent) {
+ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent, UserNamespace& user_ns) {
+    if (!parent.user_ns->is_ancestor_of(user_ns))
+        return Error::from_errno(EINVAL);
     unsigned level = parent.level() + 1;
     if (level > MAX_PID_NS_LEVEL)
         return Error::from_errno(ENOSPC);
@@ -32,6 +34,7 @@ ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent) 
     if (!ns)
         return Error::from_errno(ENOMEM);
     parent.ref();
+    ns->user_ns = user_ns;
     return adopt_ref(*ns);
 }
 
@@ -63,8 +66,9 @@ UtsNamespace& UtsNamespace::initial() {
     return *ns;
 }
 
-ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old) {
+ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old, UserNamespace& user_ns) {
     auto uts = TRY(try_make_ref_counted<UtsNamespace>());
+    uts->user_ns = user_ns;
     SpinlockGuard guard(old.lock);
     uts->name = old.name;
     return uts;
@@ -79,7 +83,8 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_initial() {
     return proxy;
 }
 
-ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, const Task& task) {
+ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, const Task& task,
+                                                               UserNamespace& user_ns) {
     const NsProxy& old = *task.m_nsproxy;
     auto proxy = TRY(try_make_ref_counted<NsProxy>());
     // Linux's order: mount, uts, ipc, pid, cgroup, net, time. Sprout has no mount, ipc, net,
@@ -87,7 +92,7 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
     // mount namespaces are always built in, so that one is a difference) answers.
     if (flags & CLONE_NEWNS)
         return Error::from_errno(EINVAL);
-    proxy->uts_ns = (flags & CLONE_NEWUTS) ? RefPtr<UtsNamespace>(TRY(UtsNamespace::clone(*old.uts_ns))) : old.uts_ns;
+    proxy->uts_ns = (flags & CLONE_NEWUTS) ? RefPtr<UtsNamespace>(TRY(UtsNamespace::clone(*old.uts_ns, user_ns))) : old.uts_ns;
     if (flags & CLONE_NEWIPC)
         return Error::from_errno(EINVAL);
     if (flags & CLONE_NEWPID) {
@@ -95,7 +100,7 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
         PidNamespace& active = task_active_pid_ns(task);
         if (old.pid_ns_for_children.ptr() != &active)
             return Error::from_errno(EINVAL);
-        proxy->pid_ns_for_children = TRY(PidNamespace::create(active));
+        proxy->pid_ns_for_children = TRY(PidNamespace::create(active, user_ns));
     } else {
         proxy->pid_ns_for_children = old.pid_ns_for_children;
     }
@@ -105,17 +110,17 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
 }
 
 ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent) {
-    if (!(flags & CLONE_NEW_ANY)) {
+    // A new user namespace alone changes nothing here: it lives in the credentials.
+    if (!(flags & CLONE_NEW_ANY & ~uint64_t(CLONE_NEWUSER))) {
         p.m_nsproxy = parent.m_nsproxy;
         return {};
     }
-    // No user namespaces: Linux built without them refuses CLONE_NEWUSER (in copy_creds,
-    // before the capability check here).
-    if (flags & CLONE_NEWUSER)
-        return Error::from_errno(EINVAL);
-    if (!parent.m_cred->capable(CAP_SYS_ADMIN))
+    // The child's user namespace owns what it creates; the parent needs CAP_SYS_ADMIN there
+    // (which it has in a user namespace it has just made for the child).
+    UserNamespace& user_ns = *p.m_cred->user_ns;
+    if (!parent.m_cred->capable_in(user_ns, CAP_SYS_ADMIN))
         return Error::from_errno(EPERM);
-    p.m_nsproxy = TRY(NsProxy::create_new_namespaces(flags, parent));
+    p.m_nsproxy = TRY(NsProxy::create_new_namespaces(flags, parent, user_ns));
     return {};
 }
 

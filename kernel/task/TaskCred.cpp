@@ -5,6 +5,7 @@
 #include "task/TaskCred.h"
 
 #include <linux/resource.h>
+#include <linux/sched.h>
 
 #include "task/Process.h"
 #include "task/Scheduler.h"
@@ -57,9 +58,16 @@ ErrorOr<void> check_nproc_at_exec() {
     return {};
 }
 
-void copy_creds(Task& child, const Task& parent) {
-    child.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
+ErrorOr<void> copy_creds(Task& child, const Task& parent, uint64_t clone_flags) {
+    if (clone_flags & CLONE_NEWUSER) {
+        auto cred = TRY(parent.m_cred->prepare());
+        TRY(UserNamespace::create(*cred));
+        child.m_cred = cred;
+    } else {
+        child.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
+    }
     child.m_cred->inc_nproc();
+    return {};
 }
 
 void release_creds(Task& task) {
