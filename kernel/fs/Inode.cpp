@@ -112,6 +112,8 @@ ErrorOr<uint64_t> Inode::seek_data_or_hole(uint64_t offset, bool data) {
     return data ? offset : end;
 }
 ErrorOr<NonnullRefPtr<File>> Inode::open_directory(const Path&, int) { return Error::from_errno(ENOTDIR); }
+ErrorOr<Path> Inode::jump_link() const { return Path{}; }
+
 ErrorOr<NonnullRefPtr<File>> Inode::open_file(const Path& path, int flags) {
     return RegularFile::create(path, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 }

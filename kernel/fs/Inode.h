@@ -179,6 +179,9 @@ public:
     virtual int mmap_error() const { return ENODEV; }
     // A symlink's target: fixed at creation, valid as long as the inode.
     virtual StringView symlink_target() const { return {}; }
+    // A link that leads to a place rather than a path (Linux's nd_jump_link: /proc/<pid>/ns/*):
+    // where following it lands, or an invalid Path for an ordinary link.
+    virtual ErrorOr<Path> jump_link() const;
 
     // Opens this directory for getdents (the file system keeps the directory position).
     virtual ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags);

@@ -12,6 +12,7 @@
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/TaskCred.h"
+#include "task/NsFs.h"
 #include "mm/Heap.h"
 
 namespace kernel {
@@ -25,7 +26,9 @@ using Style = PseudoFile::Style;
 // directories and files are numbered from the pid they were reached by, the thread id for
 // task/<tid>, and what they are, so a name keeps its number between lookups.
 constexpr uint64_t ROOT_INO = 1;
-enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups };
+enum class TaskNode : uint64_t {
+    Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser,
+};
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
 }
@@ -277,21 +280,111 @@ private:
     NonnullRefPtr<PidNamespace> m_ns;  // the mount's (its numbers)
 };
 
+// ns/ (fs/proc/namespaces.c): a link per namespace kind, in Linux's order, reading
+// "<kind>:[<inode>]" and leading to the namespace's nsfs inode.
+class NsLink final : public PseudoInode {
+public:
+    NsLink(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, NsRef ns)
+        : PseudoInode(fs, ino, S_TYPE_LNK | 0777, &parent, name), m_ns(std::move(ns)) {
+        if (m_ns.type)
+            m_target_length = format_buffer(m_target, sizeof(m_target), "{}:[{}]", m_ns.name(), m_ns.inum());
+    }
+
+    StringView symlink_target() const override { return StringView(m_target, m_target_length); }
+    // Nothing to lead to (pid_for_children before the namespace has its init): ENOENT.
+    ErrorOr<Path> jump_link() const override {
+        if (!m_ns.type)
+            return Error::from_errno(ENOENT);
+        return ns_get_path(m_ns);
+    }
+
+private:
+    NsRef m_ns;
+    char m_target[32];
+    size_t m_target_length{0};
+};
+
+constexpr PseudoEntry NS_ENTRIES[] = {
+    {"uts", S_TYPE_LNK | 0777},
+    {"pid", S_TYPE_LNK | 0777},
+    {"pid_for_children", S_TYPE_LNK | 0777},
+    {"user", S_TYPE_LNK | 0777},
+};
+
+class NsDir final : public PseudoDirectory {
+public:
+    NsDir(FileSystem& fs, PseudoInode& parent, NonnullRefPtr<Pid> task_pid, int pid, int tid)
+        : PseudoDirectory(fs, task_ino(pid, tid, TaskNode::Ns), 0511, &parent, "ns", CreateError::NoEntry),
+          m_task_pid(std::move(task_pid)),
+          m_pid(pid),
+          m_tid(tid) {}
+
+    ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
+        int index = find_pseudo_entry(NS_ENTRIES, name);
+        if (index < 0)
+            return Error::from_errno(ENOENT);
+        NsRef ns = TRY(with_task(*m_task_pid, [&](Task& task) {
+            NsRef ref;
+            switch (index) {
+            case 0:
+                ref.type = CLONE_NEWUTS;
+                ref.uts = task.m_nsproxy->uts_ns;
+                break;
+            case 1:
+                ref.type = CLONE_NEWPID;
+                ref.pid = task_active_pid_ns(task);
+                break;
+            case 2:
+                // pidns_for_children_get: nothing until the namespace has its init.
+                if (task.m_nsproxy->pid_ns_for_children->child_reaper) {
+                    ref.type = CLONE_NEWPID;
+                    ref.pid = task.m_nsproxy->pid_ns_for_children;
+                }
+                break;
+            default:
+                ref.type = CLONE_NEWUSER;
+                ref.user = task.m_cred->user_ns;
+                break;
+            }
+            return ref;
+        }));
+        auto node = TaskNode(uint64_t(TaskNode::NsUts) + uint64_t(index));
+        return make<NsLink>(fs(), task_ino(m_pid, m_tid, node), *this, name, std::move(ns));
+    }
+
+    void list_entries(uint64_t position, DirectoryEmitter& out) override {
+        (void)list_pseudo_entries(NS_ENTRIES, position, 2, task_ino(m_pid, m_tid, TaskNode::NsUts), out);
+    }
+
+private:
+    NonnullRefPtr<Pid> m_task_pid;
+    int m_pid;
+    int m_tid;
+};
+
 // /proc/<pid>/ and /proc/<pid>/task/<tid>/ (tgid_base_stuff and tid_base_stuff, in that order).
 constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"task", S_TYPE_DIR | 0555},
+    {"ns", S_TYPE_DIR | 0511},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
 };
+constexpr TaskNode PROCESS_NODES[] = {
+    TaskNode::Threads, TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
+};
 constexpr PseudoEntry THREAD_ENTRIES[] = {
+    {"ns", S_TYPE_DIR | 0511},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
+};
+constexpr TaskNode THREAD_NODES[] = {
+    TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -301,7 +394,7 @@ public:
     TaskDir(FileSystem& fs, PseudoInode& parent, StringView name, NonnullRefPtr<Pid> task_pid, int pid, int tid,
             PidNamespace& ns)
         : PseudoDirectory(fs, task_ino(pid, tid, TaskNode::Dir), 0555, &parent, name, CreateError::NoEntry,
-                          tid ? 0 : 1),
+                          tid ? 1 : 2),
           m_task_pid(std::move(task_pid)),
           m_pid(pid),
           m_tid(tid),
@@ -313,19 +406,21 @@ public:
         int index = find_pseudo_entry(entries(), name);
         if (tgid.is_error() || index < 0)
             return Error::from_errno(ENOENT);
-        switch (index + (m_tid ? 1 : 0)) {  // the thread table lacks "task"
-        case 0:
+        TaskNode node = nodes()[index];
+        switch (node) {
+        case TaskNode::Threads:
             return make<ThreadsDir>(fs(), task_ino(m_pid, 0, TaskNode::Threads), *this, tgid.value(), m_pid, *m_ns);
-        case 1:
+        case TaskNode::Ns:
+            return make<NsDir>(fs(), *this, m_task_pid, m_pid, m_tid);
+        case TaskNode::Comm:
             return make<CommFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Comm), *this, m_task_pid);
-        case 2:
+        case TaskNode::FailNth:
             return make<FailNthFile>(fs(), task_ino(m_pid, m_tid, TaskNode::FailNth), *this, m_task_pid);
-        case 3:
-        case 4:
-        case 5: {
+        case TaskNode::UidMap:
+        case TaskNode::GidMap:
+        case TaskNode::Setgroups: {
             // The user namespace files belong to the task's euid and egid (task_dump_owner for
             // a dumpable task), so that a process may write its own maps.
-            auto node = TaskNode(index + (m_tid ? 1 : 0) + 1);
             uint64_t ino = task_ino(m_pid, m_tid, node);
             NonnullRefPtr<PseudoInode> inode =
                 node == TaskNode::Setgroups ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
@@ -344,9 +439,9 @@ public:
     }
 
     void list_entries(uint64_t position, DirectoryEmitter& out) override {
-        // Numbered as lookup numbers them: the table's nodes follow Dir in TaskNode's order.
+        // Numbered as lookup numbers them.
         for (size_t i = position > 2 ? size_t(position - 2) : 0; i < entries().size(); ++i) {
-            auto node = TaskNode(i + 1 + (m_tid ? 1 : 0));
+            TaskNode node = nodes()[i];
             int tid = node == TaskNode::Threads ? 0 : m_tid;
             if (!out.emit(entries()[i].name, task_ino(m_pid, tid, node), entries()[i].mode & S_TYPE_MASK, 2 + i + 1))
                 return;
@@ -356,6 +451,9 @@ public:
 private:
     std::span<const PseudoEntry> entries() const {
         return m_tid ? std::span<const PseudoEntry>(THREAD_ENTRIES) : std::span<const PseudoEntry>(PROCESS_ENTRIES);
+    }
+    std::span<const TaskNode> nodes() const {
+        return m_tid ? std::span<const TaskNode>(THREAD_NODES) : std::span<const TaskNode>(PROCESS_NODES);
     }
 
     NonnullRefPtr<Pid> m_task_pid;  // the task the files are about

@@ -419,6 +419,9 @@ ErrorOr<size_t> vfs_readlink(const Path& path, char* buffer, size_t size) {
     if (!path.inode->is_symlink())
         return Error::from_errno(EINVAL);
     StringView target = path.inode->symlink_target();
+    // A link that names nothing now (a namespace link of a task without that namespace).
+    if (target.empty())
+        return Error::from_errno(ENOENT);
     size_t n = target.size() < size ? target.size() : size;
     __builtin_memcpy(buffer, target.data(), n);
     return n;

@@ -20,6 +20,7 @@
 #include "task/Cred.h"
 #include "task/Exec.h"
 #include "task/Fork.h"
+#include "task/NsFs.h"
 #include "task/NsProxy.h"
 #include "task/Pid.h"
 #include "task/Process.h"
@@ -826,6 +827,7 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_sethostname>(__NR_sethostname);
     table.add<sys_setdomainname>(__NR_setdomainname);
     table.add<sys_unshare>(__NR_unshare);
+    table.add<sys_setns>(__NR_setns);
     table.add<sys_prlimit64>(__NR_prlimit64);
     table.add<sys_getrlimit>(__NR_getrlimit);
     table.add<sys_setrlimit>(__NR_setrlimit);

@@ -35,6 +35,7 @@ ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent, 
         return Error::from_errno(ENOMEM);
     parent.ref();
     ns->user_ns = user_ns;
+    ns->inum = proc_alloc_inum();
     return adopt_ref(*ns);
 }
 
@@ -69,6 +70,7 @@ UtsNamespace& UtsNamespace::initial() {
 ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old, UserNamespace& user_ns) {
     auto uts = TRY(try_make_ref_counted<UtsNamespace>());
     uts->user_ns = user_ns;
+    uts->inum = proc_alloc_inum();
     SpinlockGuard guard(old.lock);
     uts->name = old.name;
     return uts;

@@ -26,6 +26,7 @@ public:
     Spinlock lock;
     new_utsname name{};
     RefPtr<UserNamespace> user_ns{UserNamespace::initial()};  // the owner: sethostname's CAP_SYS_ADMIN
+    uint32_t inum{PROC_UTS_INIT_INO};
 };
 
 class NsProxy : public RefCounted<NsProxy> {

@@ -42,6 +42,7 @@ public:
     bool adding{true};       // Linux's PIDNS_ADDING: cleared when the reaper dies
     bool has_reaper{false};  // a number 1 was ever attached
     RefPtr<UserNamespace> user_ns{UserNamespace::initial()};  // the owner: its capabilities rule here
+    uint32_t inum{PROC_PID_INIT_INO};
 
 private:
     PidNamespace(unsigned level, PidNamespace* parent) : m_level(level), m_parent(parent) {}

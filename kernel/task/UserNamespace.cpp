@@ -57,6 +57,12 @@ uint32_t from_kgid_munged(const UserNamespace& ns, uint32_t kgid) {
 
 // ---- namespaces -------------------------------------------------------------------------------
 
+uint32_t proc_alloc_inum() {
+    // PROC_DYNAMIC_FIRST upwards; numbers are not reused (Linux's ida reuses freed ones).
+    static std::atomic<uint32_t> next{0xF0000000U};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 namespace {
 
 // The lock of every map and setgroups write (Linux's userns_state_mutex).
@@ -106,6 +112,7 @@ ErrorOr<void> UserNamespace::create(Cred& cred) {
     if (!ns)
         return Error::from_errno(ENOMEM);
     parent.ref();
+    ns->m_inum = proc_alloc_inum();
     ns->m_setgroups_allowed.store(parent.setgroups_allowed(), std::memory_order_relaxed);
     ns->m_parent_could_setfcap = cap_raised(cred.cap_effective, CAP_SETFCAP);
     // set_cred_user_ns: the creator holds every capability in its new namespace.

@@ -12,6 +12,13 @@ namespace kernel {
 
 class Cred;
 
+// Namespace inode numbers (include/linux/proc_ns.h): the initial namespaces' are fixed, the
+// others come from proc's dynamic range (proc_alloc_inum).
+inline constexpr uint32_t PROC_UTS_INIT_INO = 0xEFFFFFFEU;
+inline constexpr uint32_t PROC_USER_INIT_INO = 0xEFFFFFFDU;
+inline constexpr uint32_t PROC_PID_INIT_INO = 0xEFFFFFFCU;
+uint32_t proc_alloc_inum();
+
 // One line of a map: ids [first, first + count) of the namespace are the parent's (stored: the
 // kernel's) ids [lower_first, lower_first + count).
 struct UidGidExtent {
@@ -53,6 +60,7 @@ public:
     ~UserNamespace();
 
     unsigned level() const { return m_level; }
+    uint32_t inum() const { return m_inum; }
     UserNamespace* parent() const { return m_parent; }
     uint32_t owner() const { return m_owner; }
     uint32_t group() const { return m_group; }
@@ -76,6 +84,7 @@ private:
     ErrorOr<void> write_map(StringView text, const Cred& cred, bool uids);
 
     unsigned m_level;
+    uint32_t m_inum{PROC_USER_INIT_INO};
     UserNamespace* m_parent;  // holds a reference, dropped by the destructor
     uint32_t m_owner;         // kuid
     uint32_t m_group;         // kgid
