@@ -62,7 +62,15 @@ bool inode_owner_or_capable(const Inode& inode) {
     return !cred || own.uid == cred->fsuid || capable_wrt(*cred, own, CAP_FOWNER);
 }
 
-ErrorOr<void> may_create(const Inode& dir) { return inode_permission(dir, MAY_WRITE | MAY_EXEC); }
+ErrorOr<void> may_create(const Inode& dir) {
+    // fsuidgid_has_mapping: a new file's owner must have a mapping in the file system's user
+    // namespace.
+    const Cred* cred = current_cred();
+    const UserNamespace& ns = dir.fs().user_ns();
+    if (cred && (from_kuid(ns, cred->fsuid) == INVALID_ID || from_kgid(ns, cred->fsgid) == INVALID_ID))
+        return Error::from_errno(EOVERFLOW);
+    return inode_permission(dir, MAY_WRITE | MAY_EXEC);
+}
 
 ErrorOr<void> may_delete(const Inode& dir, const Inode& victim) {
     TRY(inode_permission(dir, MAY_WRITE | MAY_EXEC));

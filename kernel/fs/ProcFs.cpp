@@ -27,7 +27,7 @@ using Style = PseudoFile::Style;
 // task/<tid>, and what they are, so a name keeps its number between lookups.
 constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
-    Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser,
+    Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -309,6 +309,7 @@ constexpr PseudoEntry NS_ENTRIES[] = {
     {"pid", S_TYPE_LNK | 0777},
     {"pid_for_children", S_TYPE_LNK | 0777},
     {"user", S_TYPE_LNK | 0777},
+    {"mnt", S_TYPE_LNK | 0777},
 };
 
 class NsDir final : public PseudoDirectory {
@@ -341,9 +342,13 @@ public:
                     ref.pid = task.m_nsproxy->pid_ns_for_children;
                 }
                 break;
-            default:
+            case 3:
                 ref.type = CLONE_NEWUSER;
                 ref.user = task.m_cred->user_ns;
+                break;
+            default:
+                ref.type = CLONE_NEWNS;
+                ref.mnt = task.m_nsproxy->mnt_ns;
                 break;
             }
             return ref;

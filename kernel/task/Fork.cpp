@@ -425,7 +425,9 @@ ErrorOr<long> sys_unshare(uint64_t flags) {
         UserNamespace& user_ns = new_cred ? *new_cred->user_ns : *self.m_cred->user_ns;
         if (!self.m_cred->capable_in(user_ns, CAP_SYS_ADMIN))
             return Error::from_errno(EPERM);
-        new_nsproxy = TRY(NsProxy::create_new_namespaces(flags, self, user_ns));
+        // A new mount namespace moves the unshared fs context, or our own when it is not shared.
+        FsStruct* fs = new_fs ? new_fs.ptr() : self.m_fs.ptr();
+        new_nsproxy = TRY(NsProxy::create_new_namespaces(flags, self, user_ns, fs));
     }
     // CLONE_SYSVSEM detaches from the semaphore undo list: there are no SysV semaphores.
     if (new_cred)

@@ -24,6 +24,8 @@ uint32_t NsRef::inum() const {
         return pid->inum;
     case CLONE_NEWUSER:
         return user->inum();
+    case CLONE_NEWNS:
+        return mnt->inum;
     default:
         return 0;
     }
@@ -37,6 +39,8 @@ StringView NsRef::name() const {
         return "pid";
     case CLONE_NEWUSER:
         return "user";
+    case CLONE_NEWNS:
+        return "mnt";
     default:
         return "";
     }
@@ -118,6 +122,7 @@ struct NsSet {
     uint64_t flags;
     RefPtr<NsProxy> nsproxy;  // a private copy of the caller's, changed in place
     RefPtr<Cred> cred;        // new credentials for CLONE_NEWUSER, else null
+    Path root;                // CLONE_NEWNS: the new root and cwd
 };
 
 const Cred& nsset_cred(const NsSet& set) { return set.cred ? *set.cred : *current()->m_cred; }
@@ -145,6 +150,19 @@ ErrorOr<void> install(NsSet& set, const NsRef& ns) {
         if (ancestor != &active)
             return Error::from_errno(EINVAL);
         set.nsproxy->pid_ns_for_children = ns.pid;
+        return {};
+    }
+    case CLONE_NEWNS: {
+        // mntns_install: a private fs context, CAP_SYS_ADMIN over the namespace, CAP_SYS_CHROOT
+        // and CAP_SYS_ADMIN in our (new) user namespace.
+        if (self.m_fs && self.m_fs->ref_count() != 1)
+            return Error::from_errno(EINVAL);
+        UserNamespace& own = *nsset_cred(set).user_ns;
+        if (!cred.capable_in(*ns.mnt->user_ns, CAP_SYS_ADMIN) || !cred.capable_in(own, CAP_SYS_CHROOT) ||
+            !cred.capable_in(own, CAP_SYS_ADMIN))
+            return Error::from_errno(EPERM);
+        set.root = TRY(ns.mnt->root_path());
+        set.nsproxy->mnt_ns = ns.mnt;
         return {};
     }
     case CLONE_NEWUSER: {
@@ -180,7 +198,7 @@ ErrorOr<void> install(NsSet& set, const NsRef& ns) {
 
 // validate_nsset for a pidfd: every namespace `flags` names, taken from the target.
 ErrorOr<void> install_from_task(NsSet& set, Pid& pid) {
-    NsRef user, uts, pidns;
+    NsRef user, mnt, uts, pidns;
     {
         SpinlockGuard guard(tasklist_lock());
         Task* task = pid.task();
@@ -188,11 +206,15 @@ ErrorOr<void> install_from_task(NsSet& set, Pid& pid) {
             return Error::from_errno(ESRCH);
         user = NsRef{CLONE_NEWUSER, nullptr, nullptr, task->m_cred->user_ns};
         uts = NsRef{CLONE_NEWUTS, task->m_nsproxy->uts_ns, nullptr, nullptr};
+        mnt.type = CLONE_NEWNS;
+        mnt.mnt = task->m_nsproxy->mnt_ns;
         pidns = NsRef{CLONE_NEWPID, nullptr, task_active_pid_ns(*task), nullptr};
     }
     // Linux's order: user, mnt, uts, ipc, pid, cgroup, net, time.
     if (set.flags & CLONE_NEWUSER)
         TRY(install(set, user));
+    if (set.flags & CLONE_NEWNS)
+        TRY(install(set, mnt));
     if (set.flags & CLONE_NEWUTS)
         TRY(install(set, uts));
     if (set.flags & CLONE_NEWPID)
@@ -218,14 +240,14 @@ ErrorOr<long> sys_setns(int fd, int flags) {
         set_flags = uint64_t(ns->type);
     } else if (pid) {
         // check_setns_flags: the kinds Sprout has, as Linux built without the others answers.
-        if (!flags || (uint64_t(unsigned(flags)) & ~uint64_t(CLONE_NEWUTS | CLONE_NEWUSER | CLONE_NEWPID)))
+        if (!flags || (uint64_t(unsigned(flags)) & ~uint64_t(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWUSER | CLONE_NEWPID)))
             return Error::from_errno(EINVAL);
         set_flags = uint64_t(unsigned(flags));
     } else {
         return Error::from_errno(EINVAL);
     }
     // prepare_nsset
-    NsSet set{set_flags, TRY(NsProxy::create_new_namespaces(0, self, *self.m_cred->user_ns)), nullptr};
+    NsSet set{set_flags, TRY(NsProxy::create_new_namespaces(0, self, *self.m_cred->user_ns, nullptr)), nullptr};
     if (set_flags & CLONE_NEWUSER)
         set.cred = TRY(self.m_cred->prepare());
     if (ns)
@@ -235,6 +257,10 @@ ErrorOr<long> sys_setns(int fd, int flags) {
     // commit_nsset: the credentials first, then the namespaces.
     if (set.cred)
         commit_creds(NonnullRefPtr<Cred>(*set.cred));
+    if (set.root.is_valid() && self.m_fs) {
+        self.m_fs->set_root(set.root);
+        self.m_fs->set_cwd(set.root);
+    }
     RefPtr<NsProxy> proxy = set.nsproxy;
     {
         SpinlockGuard guard(tasklist_lock());

@@ -16,9 +16,10 @@ struct NsRef {
     RefPtr<UtsNamespace> uts;
     RefPtr<PidNamespace> pid;
     RefPtr<UserNamespace> user;
+    RefPtr<MntNamespace> mnt;
 
     uint32_t inum() const;
-    StringView name() const;  // proc_ns_operations.name: "uts", "pid", "user"
+    StringView name() const;  // proc_ns_operations.name: "uts", "pid", "user", "mnt"
 };
 
 // ns_get_path: the namespace's inode on the nsfs mount (made on first use, never freed).
