@@ -4,6 +4,7 @@
 #include <asm-generic/fcntl.h>
 
 #include "fs/File.h"
+#include "task/Cred.h"
 
 namespace kernel {
 
@@ -19,7 +20,8 @@ Timespec current_time() {
     return Timespec{int64_t(ns / 1000000000u), uint32_t(ns % 1000000000u)};
 }
 
-FileSystem::FileSystem() : m_dev(make_dev(0, g_next_anon_minor.fetch_add(1, std::memory_order_relaxed))) {}
+FileSystem::FileSystem()
+    : m_dev(make_dev(0, g_next_anon_minor.fetch_add(1, std::memory_order_relaxed))), m_user_ns(current_user_ns()) {}
 
 Inode::Inode(FileSystem& fs, uint64_t ino, uint32_t mode, uint32_t rdev)
     : m_permissions(mode & S_PERM_MASK), m_fs(fs), m_ino(ino), m_type(mode & S_TYPE_MASK), m_rdev(rdev) {
@@ -112,6 +114,8 @@ ErrorOr<uint64_t> Inode::seek_data_or_hole(uint64_t offset, bool data) {
     return data ? offset : end;
 }
 ErrorOr<NonnullRefPtr<File>> Inode::open_directory(const Path&, int) { return Error::from_errno(ENOTDIR); }
+ErrorOr<Path> Inode::jump_link() const { return Path{}; }
+
 ErrorOr<NonnullRefPtr<File>> Inode::open_file(const Path& path, int flags) {
     return RegularFile::create(path, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 }

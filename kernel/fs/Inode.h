@@ -17,6 +17,7 @@
 #include "lib/RefPtr.h"
 #include "lib/Spinlock.h"
 #include "lib/kstd.h"
+#include "task/UserNamespace.h"
 
 namespace kernel {
 
@@ -85,6 +86,9 @@ public:
     virtual ~FileSystem() = default;
     virtual StringView name() const = 0;  // the type, as mount(2) and /proc/mounts name it
     uint32_t dev() const { return m_dev; }
+    // The user namespace of the mounter (Linux's s_user_ns): ids not mapped there cannot own
+    // its files.
+    const UserNamespace& user_ns() const { return *m_user_ns; }
 
 protected:
     // Takes an anonymous device number (major 0), as Linux's get_anon_bdev for tmpfs.
@@ -92,6 +96,7 @@ protected:
 
 private:
     uint32_t m_dev;
+    RefPtr<UserNamespace> m_user_ns;
 };
 
 class Inode : public RefCounted<Inode> {
@@ -179,6 +184,9 @@ public:
     virtual int mmap_error() const { return ENODEV; }
     // A symlink's target: fixed at creation, valid as long as the inode.
     virtual StringView symlink_target() const { return {}; }
+    // A link that leads to a place rather than a path (Linux's nd_jump_link: /proc/<pid>/ns/*):
+    // where following it lands, or an invalid Path for an ordinary link.
+    virtual ErrorOr<Path> jump_link() const;
 
     // Opens this directory for getdents (the file system keeps the directory position).
     virtual ErrorOr<NonnullRefPtr<File>> open_directory(const Path& path, int flags);

@@ -36,6 +36,7 @@ public:
     Mount* child_at_locked(const Inode& mountpoint);
     bool has_children_locked() const { return !m_children.is_empty(); }
     Mount* first_child_locked() const { return m_children.first(); }
+    Mount* next_child_locked(Mount& child) const { return m_children.next(child); }
     // Attaches this (a fresh mount) at `mountpoint` of `parent`, which takes a reference.
     void attach_locked(Mount& parent, Inode& mountpoint);
     // Detaches this from its parent and moves the parent's reference into `graveyard` (the
@@ -47,6 +48,19 @@ public:
     // whole tree when the root goes). Iterative: no recursion however deep the tree.
     void detach_all_below_locked(Graveyard& graveyard);
 
+    // The mount namespace this mount belongs to (Linux's mnt_ns), by its inode number; 0 for
+    // the initial one and for internal mounts. Set when attached (the parent's) or copied.
+    uint32_t ns_id() const { return m_ns_id; }
+    // MNT_LOCKED: copied into a namespace owned by a less privileged user namespace, it may not
+    // be unmounted on its own there (it would reveal what it covers).
+    bool is_locked() const { return m_locked; }
+
+    // copy_tree for copy_mnt_ns: `root` and every mount below it, copied into namespace
+    // `ns_id` (children locked when `lock`). The copies are attached like the originals; the
+    // result maps old mounts to their copies. ENOMEM.
+    class TreeCopy;
+    static ErrorOr<TreeCopy> copy_tree(Mount& root, uint32_t ns_id, bool lock);
+
 private:
     Mount(NonnullRefPtr<Inode> root, unsigned flags);
 
@@ -57,6 +71,8 @@ private:
     IntrusiveList<Mount, &Mount::m_child_node> m_children;
     std::atomic<unsigned> m_flags;
     int m_id;
+    uint32_t m_ns_id{0};
+    bool m_locked{false};
 
 public:
     class Graveyard {
@@ -79,6 +95,23 @@ struct Path {
     bool is_valid() const { return mount && inode; }
     bool operator==(const Path& other) const { return mount == other.mount && inode == other.inode; }
     bool is_mount_root() const { return is_valid() && inode.ptr() == &mount->root(); }
+};
+
+class Mount::TreeCopy {
+public:
+    TreeCopy() = default;
+    TreeCopy(TreeCopy&& other);
+    TreeCopy& operator=(TreeCopy&&) = delete;
+    ~TreeCopy();
+    Mount& root() const { return *m_copies[0]; }
+    // The same place in the copy: a path on a copied mount moves to its copy, others stay.
+    Path translate(const Path& path) const;
+
+private:
+    friend class Mount;
+    RefPtr<Mount>* m_old{nullptr};
+    RefPtr<Mount>* m_copies{nullptr};
+    size_t m_count{0};
 };
 
 }  // namespace kernel

@@ -131,6 +131,12 @@ ErrorOr<void> PathWalker::walk(StringView path, const Path& start, Mode mode, un
         Path child = TRY(lookup_child(current, name));
         if (child.inode->is_symlink() && (!is_last || (flags & LOOKUP_FOLLOW) || must_be_dir)) {
             TRY(count_link());
+            Path jump = TRY(child.inode->jump_link());
+            if (jump.is_valid()) {
+                // The walk goes on from where the link leads.
+                current = std::move(jump);
+                continue;
+            }
             StringView target = child.inode->symlink_target();
             if (target.empty())
                 return Error::from_errno(ENOENT);

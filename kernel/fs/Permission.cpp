@@ -18,6 +18,13 @@ bool mode_allows(const Cred& cred, const Inode::Ownership& own, int mask) {
     return !(mask & ~mode);
 }
 
+// capable_wrt_inode_uidgid: the capability in the caller's own user namespace, over a file
+// whose owner and group have a mapping there.
+bool capable_wrt(const Cred& cred, const Inode::Ownership& own, int capability) {
+    return cred.capable(capability) && from_kuid(*cred.user_ns, own.uid) != INVALID_ID &&
+           from_kgid(*cred.user_ns, own.gid) != INVALID_ID;
+}
+
 }  // namespace
 
 ErrorOr<void> inode_permission(const Inode& inode, int mask) {
@@ -35,26 +42,35 @@ ErrorOr<void> inode_permission(const Inode& inode, int mask) {
         return {};
     if ((own.mode & S_TYPE_MASK) == S_TYPE_DIR) {
         // Directories: reading and searching is CAP_DAC_READ_SEARCH, anything CAP_DAC_OVERRIDE.
-        if (!(mask & MAY_WRITE) && cred->capable(CAP_DAC_READ_SEARCH))
+        if (!(mask & MAY_WRITE) && capable_wrt(*cred, own, CAP_DAC_READ_SEARCH))
             return {};
-        if (cred->capable(CAP_DAC_OVERRIDE))
+        if (capable_wrt(*cred, own, CAP_DAC_OVERRIDE))
             return {};
         return Error::from_errno(EACCES);
     }
-    if (mask == MAY_READ && cred->capable(CAP_DAC_READ_SEARCH))
+    if (mask == MAY_READ && capable_wrt(*cred, own, CAP_DAC_READ_SEARCH))
         return {};
     // Executing needs at least one execute bit, whatever the capabilities.
-    if ((!(mask & MAY_EXEC) || (own.mode & S_EXEC_ANY)) && cred->capable(CAP_DAC_OVERRIDE))
+    if ((!(mask & MAY_EXEC) || (own.mode & S_EXEC_ANY)) && capable_wrt(*cred, own, CAP_DAC_OVERRIDE))
         return {};
     return Error::from_errno(EACCES);
 }
 
 bool inode_owner_or_capable(const Inode& inode) {
     const Cred* cred = current_cred();
-    return !cred || inode.ownership().uid == cred->fsuid || cred->capable(CAP_FOWNER);
+    Inode::Ownership own = inode.ownership();
+    return !cred || own.uid == cred->fsuid || capable_wrt(*cred, own, CAP_FOWNER);
 }
 
-ErrorOr<void> may_create(const Inode& dir) { return inode_permission(dir, MAY_WRITE | MAY_EXEC); }
+ErrorOr<void> may_create(const Inode& dir) {
+    // fsuidgid_has_mapping: a new file's owner must have a mapping in the file system's user
+    // namespace.
+    const Cred* cred = current_cred();
+    const UserNamespace& ns = dir.fs().user_ns();
+    if (cred && (from_kuid(ns, cred->fsuid) == INVALID_ID || from_kgid(ns, cred->fsgid) == INVALID_ID))
+        return Error::from_errno(EOVERFLOW);
+    return inode_permission(dir, MAY_WRITE | MAY_EXEC);
+}
 
 ErrorOr<void> may_delete(const Inode& dir, const Inode& victim) {
     TRY(inode_permission(dir, MAY_WRITE | MAY_EXEC));
@@ -64,7 +80,8 @@ ErrorOr<void> may_delete(const Inode& dir, const Inode& victim) {
     Inode::Ownership dir_own = dir.ownership();
     if (!(dir_own.mode & S_ISVTX_BIT))
         return {};
-    if (victim.ownership().uid == cred->fsuid || dir_own.uid == cred->fsuid || cred->capable(CAP_FOWNER))
+    Inode::Ownership victim_own = victim.ownership();
+    if (victim_own.uid == cred->fsuid || dir_own.uid == cred->fsuid || capable_wrt(*cred, victim_own, CAP_FOWNER))
         return {};
     return Error::from_errno(EPERM);
 }
@@ -78,7 +95,7 @@ uint32_t mode_strip_sgid(const Inode& dir, uint32_t mode) {
     if (!(dir_own.mode & S_ISGID_BIT))
         return mode;
     const Cred* cred = current_cred();
-    if (!cred || cred->in_group(dir_own.gid) || cred->capable(CAP_FSETID))
+    if (!cred || cred->in_group(dir_own.gid) || capable_wrt(*cred, dir_own, CAP_FSETID))
         return mode;
     return mode & ~S_ISGID_BIT;
 }
@@ -100,7 +117,7 @@ ErrorOr<uint32_t> chmod_permissions(const Inode& inode, uint32_t permissions) {
     if (!inode_owner_or_capable(inode))
         return Error::from_errno(EPERM);
     const Cred* cred = current_cred();
-    if (cred && !cred->in_group(inode.ownership().gid) && !cred->capable(CAP_FSETID))
+    if (cred && !cred->in_group(inode.ownership().gid) && !capable_wrt(*cred, inode.ownership(), CAP_FSETID))
         permissions &= ~S_ISGID_BIT;
     return permissions;
 }
@@ -110,7 +127,7 @@ ErrorOr<void> chown_inode(Inode& inode, uint32_t uid, uint32_t gid) {
     const Cred* cred = current_cred();
     if (cred) {
         bool owner = own.uid == cred->fsuid;
-        bool may_chown = cred->capable(CAP_CHOWN);
+        bool may_chown = capable_wrt(*cred, own, CAP_CHOWN);
         if (uid != INVALID_ID && !((owner && uid == own.uid) || may_chown))
             return Error::from_errno(EPERM);
         if (gid != INVALID_ID && !((owner && (gid == own.gid || cred->in_group(gid))) || may_chown))

@@ -1,5 +1,8 @@
 #include "fs/ProcFs.h"
 
+#include <asm-generic/fcntl.h>
+#include <linux/capability.h>
+
 #include "fs/FileSystemType.h"
 #include "fs/PseudoFs.h"
 #include "lib/OwnPtr.h"
@@ -8,6 +11,9 @@
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
+#include "task/TaskCred.h"
+#include "task/NsFs.h"
+#include "mm/Heap.h"
 
 namespace kernel {
 
@@ -20,7 +26,9 @@ using Style = PseudoFile::Style;
 // directories and files are numbered from the pid they were reached by, the thread id for
 // task/<tid>, and what they are, so a name keeps its number between lookups.
 constexpr uint64_t ROOT_INO = 1;
-enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth };
+enum class TaskNode : uint64_t {
+    Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt,
+};
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
 }
@@ -129,6 +137,91 @@ public:
     }
 };
 
+// The user namespace of a task's credentials (task_cred_xxx(task, user_ns)).
+ErrorOr<NonnullRefPtr<UserNamespace>> task_user_ns(const Pid& pid) {
+    return with_task(pid, [](Task& task) { return NonnullRefPtr<UserNamespace>(*task.m_cred->user_ns); });
+}
+
+// uid_map, gid_map (proc_id_map_operations): the task's user namespace's map, one extent a
+// line; the lower ids are the reader's (its parent's when the reader is in that namespace).
+// A write sets the map once (map_write's rules, in task/UserNamespace.cpp). The lower ids of
+// the lines are the writer's, and the writer's credentials are judged: Linux judges the
+// opener's and reads in the opener's namespace, which differ only for a descriptor passed on.
+class IdMapFile final : public TaskFile {
+public:
+    IdMapFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid, bool uids)
+        : TaskFile(fs, ino, parent, uids ? "uid_map" : "gid_map", Style::Seq, std::move(pid)), m_uids(uids) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        auto ns = TRY(task_user_ns(*m_pid));
+        const UserNamespace* lower = &current_user_ns();
+        if (lower == ns.ptr() && lower->parent())
+            lower = lower->parent();
+        const UidGidMap& map = m_uids ? ns->uid_map() : ns->gid_map();
+        for (size_t i = 0; i < map.size(); ++i) {
+            uint32_t lower_id = m_uids ? from_kuid(*lower, map[i].lower_first) : from_kgid(*lower, map[i].lower_first);
+            format_to(out, "{:>10} {:>10} {:>10}\n", map[i].first, lower_id, map[i].count);
+        }
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t& offset) override {
+        // Only a write of less than a page, at the beginning of the file.
+        if (offset != 0 || size >= PAGE_SIZE)
+            return Error::from_errno(EINVAL);
+        auto ns = TRY(task_user_ns(*m_pid));
+        auto* text = static_cast<char*>(kmalloc(size + 1));
+        if (!text)
+            return Error::from_errno(ENOMEM);
+        auto result = [&]() -> ErrorOr<void> {
+            TRY(buffer.copy_from(text, 0, size));
+            text[size] = 0;
+            StringView written(text, __builtin_strlen(text));
+            const Cred& cred = *current_cred();
+            return m_uids ? ns->write_uid_map(written, cred) : ns->write_gid_map(written, cred);
+        }();
+        kfree(text);
+        TRY(std::move(result));
+        offset = size;
+        return size;
+    }
+
+private:
+    bool m_uids;
+};
+
+// setgroups (proc_setgroups_operations): "allow" or "deny" for the task's user namespace;
+// opening it for writing needs CAP_SYS_ADMIN there (EACCES).
+class SetgroupsFile final : public TaskFile {
+public:
+    SetgroupsFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "setgroups", Style::Seq, std::move(pid)) {}
+
+    ErrorOr<void> opened(int flags) override {
+        auto ns = TRY(task_user_ns(*m_pid));
+        if ((flags & O_ACCMODE) != O_RDONLY && !ns_capable(*ns, CAP_SYS_ADMIN))
+            return Error::from_errno(EACCES);
+        return {};
+    }
+
+    ErrorOr<void> show(FormatSink& out) override {
+        auto ns = TRY(task_user_ns(*m_pid));
+        format_to(out, "{}\n", ns->setgroups_allowed() ? "allow" : "deny");
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t& offset) override {
+        char text[8];
+        if (offset != 0 || size >= sizeof(text))
+            return Error::from_errno(EINVAL);
+        StringView written = TRY(copy_written_text(buffer, size, text, sizeof(text)));
+        auto ns = TRY(task_user_ns(*m_pid));
+        TRY(ns->write_setgroups(written));
+        offset = size;
+        return size;
+    }
+};
+
 // meminfo: the lines Sprout can fill truly, in Linux's order and format (show_val_kb: the
 // label in 16 columns, the value in kB in 8). No swap; slab memory is never reclaimable here,
 // and nothing else is either, so what is available is what is free.
@@ -187,15 +280,116 @@ private:
     NonnullRefPtr<PidNamespace> m_ns;  // the mount's (its numbers)
 };
 
+// ns/ (fs/proc/namespaces.c): a link per namespace kind, in Linux's order, reading
+// "<kind>:[<inode>]" and leading to the namespace's nsfs inode.
+class NsLink final : public PseudoInode {
+public:
+    NsLink(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, NsRef ns)
+        : PseudoInode(fs, ino, S_TYPE_LNK | 0777, &parent, name), m_ns(std::move(ns)) {
+        if (m_ns.type)
+            m_target_length = format_buffer(m_target, sizeof(m_target), "{}:[{}]", m_ns.name(), m_ns.inum());
+    }
+
+    StringView symlink_target() const override { return StringView(m_target, m_target_length); }
+    // Nothing to lead to (pid_for_children before the namespace has its init): ENOENT.
+    ErrorOr<Path> jump_link() const override {
+        if (!m_ns.type)
+            return Error::from_errno(ENOENT);
+        return ns_get_path(m_ns);
+    }
+
+private:
+    NsRef m_ns;
+    char m_target[32];
+    size_t m_target_length{0};
+};
+
+constexpr PseudoEntry NS_ENTRIES[] = {
+    {"uts", S_TYPE_LNK | 0777},
+    {"pid", S_TYPE_LNK | 0777},
+    {"pid_for_children", S_TYPE_LNK | 0777},
+    {"user", S_TYPE_LNK | 0777},
+    {"mnt", S_TYPE_LNK | 0777},
+};
+
+class NsDir final : public PseudoDirectory {
+public:
+    NsDir(FileSystem& fs, PseudoInode& parent, NonnullRefPtr<Pid> task_pid, int pid, int tid)
+        : PseudoDirectory(fs, task_ino(pid, tid, TaskNode::Ns), 0511, &parent, "ns", CreateError::NoEntry),
+          m_task_pid(std::move(task_pid)),
+          m_pid(pid),
+          m_tid(tid) {}
+
+    ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
+        int index = find_pseudo_entry(NS_ENTRIES, name);
+        if (index < 0)
+            return Error::from_errno(ENOENT);
+        NsRef ns = TRY(with_task(*m_task_pid, [&](Task& task) {
+            NsRef ref;
+            switch (index) {
+            case 0:
+                ref.type = CLONE_NEWUTS;
+                ref.uts = task.m_nsproxy->uts_ns;
+                break;
+            case 1:
+                ref.type = CLONE_NEWPID;
+                ref.pid = task_active_pid_ns(task);
+                break;
+            case 2:
+                // pidns_for_children_get: nothing until the namespace has its init.
+                if (task.m_nsproxy->pid_ns_for_children->child_reaper) {
+                    ref.type = CLONE_NEWPID;
+                    ref.pid = task.m_nsproxy->pid_ns_for_children;
+                }
+                break;
+            case 3:
+                ref.type = CLONE_NEWUSER;
+                ref.user = task.m_cred->user_ns;
+                break;
+            default:
+                ref.type = CLONE_NEWNS;
+                ref.mnt = task.m_nsproxy->mnt_ns;
+                break;
+            }
+            return ref;
+        }));
+        auto node = TaskNode(uint64_t(TaskNode::NsUts) + uint64_t(index));
+        return make<NsLink>(fs(), task_ino(m_pid, m_tid, node), *this, name, std::move(ns));
+    }
+
+    void list_entries(uint64_t position, DirectoryEmitter& out) override {
+        (void)list_pseudo_entries(NS_ENTRIES, position, 2, task_ino(m_pid, m_tid, TaskNode::NsUts), out);
+    }
+
+private:
+    NonnullRefPtr<Pid> m_task_pid;
+    int m_pid;
+    int m_tid;
+};
+
 // /proc/<pid>/ and /proc/<pid>/task/<tid>/ (tgid_base_stuff and tid_base_stuff, in that order).
 constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"task", S_TYPE_DIR | 0555},
+    {"ns", S_TYPE_DIR | 0511},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
+    {"uid_map", S_TYPE_REG | 0644},
+    {"gid_map", S_TYPE_REG | 0644},
+    {"setgroups", S_TYPE_REG | 0644},
+};
+constexpr TaskNode PROCESS_NODES[] = {
+    TaskNode::Threads, TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
+    {"ns", S_TYPE_DIR | 0511},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
+    {"uid_map", S_TYPE_REG | 0644},
+    {"gid_map", S_TYPE_REG | 0644},
+    {"setgroups", S_TYPE_REG | 0644},
+};
+constexpr TaskNode THREAD_NODES[] = {
+    TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -205,7 +399,7 @@ public:
     TaskDir(FileSystem& fs, PseudoInode& parent, StringView name, NonnullRefPtr<Pid> task_pid, int pid, int tid,
             PidNamespace& ns)
         : PseudoDirectory(fs, task_ino(pid, tid, TaskNode::Dir), 0555, &parent, name, CreateError::NoEntry,
-                          tid ? 0 : 1),
+                          tid ? 1 : 2),
           m_task_pid(std::move(task_pid)),
           m_pid(pid),
           m_tid(tid),
@@ -217,22 +411,42 @@ public:
         int index = find_pseudo_entry(entries(), name);
         if (tgid.is_error() || index < 0)
             return Error::from_errno(ENOENT);
-        switch (index + (m_tid ? 1 : 0)) {  // the thread table lacks "task"
-        case 0:
+        TaskNode node = nodes()[index];
+        switch (node) {
+        case TaskNode::Threads:
             return make<ThreadsDir>(fs(), task_ino(m_pid, 0, TaskNode::Threads), *this, tgid.value(), m_pid, *m_ns);
-        case 1:
+        case TaskNode::Ns:
+            return make<NsDir>(fs(), *this, m_task_pid, m_pid, m_tid);
+        case TaskNode::Comm:
             return make<CommFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Comm), *this, m_task_pid);
-        case 2:
+        case TaskNode::FailNth:
             return make<FailNthFile>(fs(), task_ino(m_pid, m_tid, TaskNode::FailNth), *this, m_task_pid);
+        case TaskNode::UidMap:
+        case TaskNode::GidMap:
+        case TaskNode::Setgroups: {
+            // The user namespace files belong to the task's euid and egid (task_dump_owner for
+            // a dumpable task), so that a process may write its own maps.
+            uint64_t ino = task_ino(m_pid, m_tid, node);
+            NonnullRefPtr<PseudoInode> inode =
+                node == TaskNode::Setgroups ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
+                                            : TRY(make<IdMapFile>(fs(), ino, *this, m_task_pid, node == TaskNode::UidMap));
+            auto owner = with_task(*m_task_pid, [](Task& task) {
+                return Inode::Ownership{0, task.m_cred->euid, task.m_cred->egid};
+            });
+            if (owner.is_error())
+                return Error::from_errno(ENOENT);
+            inode->set_owner(owner.value().uid, owner.value().gid);
+            return inode;
+        }
         default:
             return Error::from_errno(ENOENT);
         }
     }
 
     void list_entries(uint64_t position, DirectoryEmitter& out) override {
-        // Numbered as lookup numbers them: the table's nodes follow Dir in TaskNode's order.
+        // Numbered as lookup numbers them.
         for (size_t i = position > 2 ? size_t(position - 2) : 0; i < entries().size(); ++i) {
-            auto node = TaskNode(i + 1 + (m_tid ? 1 : 0));
+            TaskNode node = nodes()[i];
             int tid = node == TaskNode::Threads ? 0 : m_tid;
             if (!out.emit(entries()[i].name, task_ino(m_pid, tid, node), entries()[i].mode & S_TYPE_MASK, 2 + i + 1))
                 return;
@@ -242,6 +456,9 @@ public:
 private:
     std::span<const PseudoEntry> entries() const {
         return m_tid ? std::span<const PseudoEntry>(THREAD_ENTRIES) : std::span<const PseudoEntry>(PROCESS_ENTRIES);
+    }
+    std::span<const TaskNode> nodes() const {
+        return m_tid ? std::span<const TaskNode>(THREAD_NODES) : std::span<const TaskNode>(PROCESS_NODES);
     }
 
     NonnullRefPtr<Pid> m_task_pid;  // the task the files are about

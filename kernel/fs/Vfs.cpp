@@ -419,6 +419,9 @@ ErrorOr<size_t> vfs_readlink(const Path& path, char* buffer, size_t size) {
     if (!path.inode->is_symlink())
         return Error::from_errno(EINVAL);
     StringView target = path.inode->symlink_target();
+    // A link that names nothing now (a namespace link of a task without that namespace).
+    if (target.empty())
+        return Error::from_errno(ENOENT);
     size_t n = target.size() < size ? target.size() : size;
     __builtin_memcpy(buffer, target.data(), n);
     return n;
@@ -557,8 +560,8 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
     if (flags & MS_NOUSER)
         return Error::from_errno(EINVAL);
     Path where = TRY(vfs_lookup(fs, nullptr, target, LOOKUP_FOLLOW));
-    if (!capable(CAP_SYS_ADMIN))
-        return Error::from_errno(EPERM);  // may_mount
+    if (!may_mount())
+        return Error::from_errno(EPERM);
 
     if (flags & MS_REMOUNT) {
         if (!where.is_mount_root())
@@ -580,6 +583,13 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
 
     if (type.empty())
         return Error::from_errno(EINVAL);
+    // do_add_mount's check_mnt: only on a mount of our own namespace.
+    if (where.mount->ns_id() != current_mnt_ns_id())
+        return Error::from_errno(EINVAL);
+    if (find_filesystem(type) || type == "tmpfs" || type == "ramfs") {
+        if (!mount_capable(type))
+            return Error::from_errno(EPERM);
+    }
     RefPtr<Inode> root;
     if (type == "tmpfs" || type == "ramfs") {
         if (!where.inode->is_directory())
@@ -611,10 +621,15 @@ ErrorOr<void> vfs_umount(FsStruct& fs, StringView target, int flags) {
     if ((flags & UMOUNT_EXPIRE) && (flags & (UMOUNT_FORCE | UMOUNT_DETACH)))
         return Error::from_errno(EINVAL);
     Path where = TRY(vfs_lookup(fs, nullptr, target, flags & UMOUNT_NO_FOLLOW ? 0 : LOOKUP_FOLLOW));
-    if (!capable(CAP_SYS_ADMIN))
-        return Error::from_errno(EPERM);  // can_umount's may_mount
+    // can_umount
+    if (!may_mount())
+        return Error::from_errno(EPERM);
     if (!where.is_mount_root())
         return Error::from_errno(EINVAL);
+    if (where.mount->ns_id() != current_mnt_ns_id() || where.mount->is_locked())
+        return Error::from_errno(EINVAL);
+    if ((flags & UMOUNT_FORCE) && !capable(CAP_SYS_ADMIN))
+        return Error::from_errno(EPERM);
     Mount::Graveyard graveyard;  // destroyed after the guard below: drops what was detached
     SpinlockGuard guard(vfs_namespace_lock());
     Mount& mount = *where.mount;

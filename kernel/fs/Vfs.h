@@ -69,6 +69,14 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
 // UMOUNT_NOFOLLOW honoured. EINVAL unless `target` is a mount's root; EBUSY while in use.
 ErrorOr<void> vfs_umount(FsStruct& fs, StringView target, int flags);
 
+// The caller's mount namespace (task/NsProxy.cpp; the initial one in hosted builds): the tree
+// id its mounts carry (Mount::ns_id), may_mount (CAP_SYS_ADMIN over its owner), and
+// mount_capable for a new file system of `type` (tmpfs and ramfs: the caller's own user
+// namespace, FS_USERNS_MOUNT; proc: its pid namespace's owner; the rest: the initial one).
+uint32_t current_mnt_ns_id();
+bool may_mount();
+bool mount_capable(StringView type);
+
 // umount2 flags (sys/mount.h; not in the UAPI headers).
 inline constexpr int UMOUNT_FORCE = 1;      // MNT_FORCE
 inline constexpr int UMOUNT_DETACH = 2;     // MNT_DETACH

@@ -40,23 +40,55 @@ ErrorOr<long> commit_uid_change(ErrorOr<RefPtr<Cred>> result) {
 }
 
 // ---- ids -------------------------------------------------------------------------------------
+// The credentials hold kernel ids; the caller sees and passes those of its user namespace. An
+// id without a mapping reads as the overflow id, and is EINVAL as an argument.
 
-ErrorOr<long> sys_getuid() { return long(cred().uid); }
-ErrorOr<long> sys_geteuid() { return cred().euid; }
-ErrorOr<long> sys_getgid() { return cred().gid; }
-ErrorOr<long> sys_getegid() { return cred().egid; }
+const UserNamespace& ns() { return *cred().user_ns; }
+uint32_t uid_out(uint32_t kuid) { return from_kuid_munged(ns(), kuid); }
+uint32_t gid_out(uint32_t kgid) { return from_kgid_munged(ns(), kgid); }
 
-ErrorOr<long> sys_setuid(uint32_t uid) { return commit_uid_change(cred_setuid(cred(), uid)); }
+// make_kuid for an argument: -1 stays -1 (unchanged, or the rule's own EINVAL).
+ErrorOr<uint32_t> uid_in(uint32_t uid) {
+    uint32_t kuid = make_kuid(ns(), uid);
+    if (uid != INVALID_ID && kuid == INVALID_ID)
+        return Error::from_errno(EINVAL);
+    return kuid;
+}
+ErrorOr<uint32_t> gid_in(uint32_t gid) {
+    uint32_t kgid = make_kgid(ns(), gid);
+    if (gid != INVALID_ID && kgid == INVALID_ID)
+        return Error::from_errno(EINVAL);
+    return kgid;
+}
+
+ErrorOr<long> sys_getuid() { return long(uid_out(cred().uid)); }
+ErrorOr<long> sys_geteuid() { return uid_out(cred().euid); }
+ErrorOr<long> sys_getgid() { return gid_out(cred().gid); }
+ErrorOr<long> sys_getegid() { return gid_out(cred().egid); }
+
+ErrorOr<long> sys_setuid(uint32_t uid) { return commit_uid_change(cred_setuid(cred(), TRY(uid_in(uid)))); }
 ErrorOr<long> sys_setreuid(uint32_t ruid, uint32_t euid) {
-    return commit_uid_change(cred_setreuid(cred(), ruid, euid));
+    uint32_t kruid = TRY(uid_in(ruid));
+    uint32_t keuid = TRY(uid_in(euid));
+    return commit_uid_change(cred_setreuid(cred(), kruid, keuid));
 }
 ErrorOr<long> sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid) {
-    return commit_uid_change(cred_setresuid(cred(), ruid, euid, suid));
+    uint32_t kruid = TRY(uid_in(ruid));
+    uint32_t keuid = TRY(uid_in(euid));
+    uint32_t ksuid = TRY(uid_in(suid));
+    return commit_uid_change(cred_setresuid(cred(), kruid, keuid, ksuid));
 }
-ErrorOr<long> sys_setgid(uint32_t gid) { return commit(cred_setgid(cred(), gid)); }
-ErrorOr<long> sys_setregid(uint32_t rgid, uint32_t egid) { return commit(cred_setregid(cred(), rgid, egid)); }
+ErrorOr<long> sys_setgid(uint32_t gid) { return commit(cred_setgid(cred(), TRY(gid_in(gid)))); }
+ErrorOr<long> sys_setregid(uint32_t rgid, uint32_t egid) {
+    uint32_t krgid = TRY(gid_in(rgid));
+    uint32_t kegid = TRY(gid_in(egid));
+    return commit(cred_setregid(cred(), krgid, kegid));
+}
 ErrorOr<long> sys_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid) {
-    return commit(cred_setresgid(cred(), rgid, egid, sgid));
+    uint32_t krgid = TRY(gid_in(rgid));
+    uint32_t kegid = TRY(gid_in(egid));
+    uint32_t ksgid = TRY(gid_in(sgid));
+    return commit(cred_setresgid(cred(), krgid, kegid, ksgid));
 }
 
 // getresuid/getresgid write the three ids in order and stop at the first bad pointer.
@@ -70,25 +102,25 @@ ErrorOr<long> put_three(UserPtr<uint32_t> first, uint32_t a, UserPtr<uint32_t> s
 
 ErrorOr<long> sys_getresuid(UserPtr<uint32_t> ruid, UserPtr<uint32_t> euid, UserPtr<uint32_t> suid) {
     const Cred& c = cred();
-    return put_three(ruid, c.uid, euid, c.euid, suid, c.suid);
+    return put_three(ruid, uid_out(c.uid), euid, uid_out(c.euid), suid, uid_out(c.suid));
 }
 
 ErrorOr<long> sys_getresgid(UserPtr<uint32_t> rgid, UserPtr<uint32_t> egid, UserPtr<uint32_t> sgid) {
     const Cred& c = cred();
-    return put_three(rgid, c.gid, egid, c.egid, sgid, c.sgid);
+    return put_three(rgid, gid_out(c.gid), egid, gid_out(c.egid), sgid, gid_out(c.sgid));
 }
 
 // setfsuid/setfsgid return the old id whatever happens: there is no error to report.
 ErrorOr<long> sys_setfsuid(uint32_t fsuid) {
-    uint32_t old = cred().fsuid;
-    if (RefPtr<Cred> changed = cred_setfsuid(cred(), fsuid))
+    uint32_t old = uid_out(cred().fsuid);
+    if (RefPtr<Cred> changed = cred_setfsuid(cred(), make_kuid(ns(), fsuid)))
         commit_creds(NonnullRefPtr<Cred>(*changed));
     return old;
 }
 
 ErrorOr<long> sys_setfsgid(uint32_t fsgid) {
-    uint32_t old = cred().fsgid;
-    if (RefPtr<Cred> changed = cred_setfsgid(cred(), fsgid))
+    uint32_t old = gid_out(cred().fsgid);
+    if (RefPtr<Cred> changed = cred_setfsgid(cred(), make_kgid(ns(), fsgid)))
         commit_creds(NonnullRefPtr<Cred>(*changed));
     return old;
 }
@@ -103,23 +135,29 @@ ErrorOr<long> sys_getgroups(int size, UserPtr<uint32_t> list) {
     if (size) {
         if (count > size_t(size))
             return Error::from_errno(EINVAL);
-        if (count)
-            TRY(copy_to_user(list.address(), c.groups->data(), count * sizeof(uint32_t)));
+        for (size_t i = 0; i < count; ++i) {
+            uint32_t gid = gid_out(c.groups->data()[i]);
+            TRY(copy_to_user(list.address() + i * sizeof(uint32_t), &gid, sizeof(gid)));
+        }
     }
     return long(count);
 }
 
 ErrorOr<long> sys_setgroups(int size, UserPtr<const uint32_t> list) {
-    if (!cred().capable(CAP_SETGID))
+    // may_setgroups: CAP_SETGID in our namespace, and a namespace that allows setgroups (its
+    // gid_map written, and setgroups not denied).
+    if (!cred().capable(CAP_SETGID) || ns().gid_map().size() == 0 || !ns().setgroups_allowed())
         return Error::from_errno(EPERM);
     if (unsigned(size) > NGROUPS_MAX_COUNT)
         return Error::from_errno(EINVAL);
     auto groups = TRY(GroupInfo::create(size_t(size)));
     if (size)
         TRY(copy_from_user(groups->data(), list.address(), size_t(size) * sizeof(uint32_t)));
-    for (size_t i = 0; i < groups->size(); ++i)
+    for (size_t i = 0; i < groups->size(); ++i) {
+        groups->data()[i] = make_kgid(ns(), groups->data()[i]);
         if (groups->data()[i] == INVALID_ID)
             return Error::from_errno(EINVAL);
+    }
     groups->sort();
     return commit(cred_setgroups(cred(), groups));
 }

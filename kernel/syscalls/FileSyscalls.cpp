@@ -15,6 +15,7 @@
 #include "fs/Permission.h"
 #include "fs/Vfs.h"
 #include "syscalls/Syscall.h"
+#include "task/Cred.h"
 #include "task/Scheduler.h"
 #include "task/TaskCred.h"
 
@@ -139,8 +140,8 @@ ErrorOr<void> put_stat(UserPtr<struct stat> out, const Kstat& k) {
     st.st_ino = k.ino;
     st.st_nlink = k.nlink;
     st.st_mode = k.mode;
-    st.st_uid = k.uid;
-    st.st_gid = k.gid;
+    st.st_uid = from_kuid_munged(current_user_ns(), k.uid);
+    st.st_gid = from_kgid_munged(current_user_ns(), k.gid);
     st.st_rdev = encode_dev(k.rdev);
     st.st_size = long(k.size);
     st.st_blksize = k.blksize;
@@ -362,8 +363,8 @@ ErrorOr<long> sys_statx(int dirfd, UserPtr<const char> path, unsigned flags, uns
     sx.stx_blksize = k.blksize;
     sx.stx_attributes = where.is_mount_root() ? STATX_ATTR_MOUNT_ROOT : 0;
     sx.stx_nlink = k.nlink;
-    sx.stx_uid = k.uid;
-    sx.stx_gid = k.gid;
+    sx.stx_uid = from_kuid_munged(current_user_ns(), k.uid);
+    sx.stx_gid = from_kgid_munged(current_user_ns(), k.gid);
     sx.stx_mode = uint16_t(k.mode);
     sx.stx_ino = k.ino;
     sx.stx_size = k.size;
@@ -575,12 +576,25 @@ ErrorOr<long> sys_fchmod(int fd, unsigned mode) {
 }
 
 // chown family: -1 leaves the owner or group unchanged (fs/Permission.h has the rules).
+// chown_common's ids are the caller's namespace's: one without a mapping there is EINVAL.
+struct ChownIds {
+    uint32_t uid, gid;
+};
+ErrorOr<ChownIds> chown_kids(uint32_t uid, uint32_t gid) {
+    UserNamespace& ns = current_user_ns();
+    ChownIds ids{make_kuid(ns, uid), make_kgid(ns, gid)};
+    if ((uid != INVALID_ID && ids.uid == INVALID_ID) || (gid != INVALID_ID && ids.gid == INVALID_ID))
+        return Error::from_errno(EINVAL);
+    return ids;
+}
+
 ErrorOr<long> sys_fchownat(int dirfd, UserPtr<const char> path, uint32_t uid, uint32_t gid, int flags) {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return Error::from_errno(EINVAL);
     auto fs = TRY(current_fs());
     Path where = TRY(resolve_at(*fs, dirfd, path, flags));
-    TRY(vfs_chown(where, uid, gid));
+    ChownIds ids = TRY(chown_kids(uid, gid));
+    TRY(vfs_chown(where, ids.uid, ids.gid));
     return 0;
 }
 
@@ -596,10 +610,11 @@ ErrorOr<long> sys_fchown(int fd, uint32_t uid, uint32_t gid) {
     auto file = TRY(fdget(fd));
     if (!file->inode())
         return Error::from_errno(EBADF);
+    ChownIds ids = TRY(chown_kids(uid, gid));
     if (file->path().is_valid())
-        TRY(vfs_chown(file->path(), uid, gid));
+        TRY(vfs_chown(file->path(), ids.uid, ids.gid));
     else
-        TRY(chown_inode(*file->inode(), uid, gid));
+        TRY(chown_inode(*file->inode(), ids.uid, ids.gid));
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "task/Cred.h"
 #include "task/Exec.h"
 #include "task/Fork.h"
+#include "task/NsFs.h"
 #include "task/NsProxy.h"
 #include "task/Pid.h"
 #include "task/Process.h"
@@ -357,7 +358,7 @@ ErrorOr<long> sys_uname(UserPtr<new_utsname> buffer) {
 // needed), the rest of the field cleared.
 ErrorOr<long> set_uts_field(char (new_utsname::*field)[__NEW_UTS_LEN + 1], uint64_t user_name, int length) {
     UtsNamespace& uts = *current()->m_nsproxy->uts_ns;
-    if (!current()->m_cred->capable(CAP_SYS_ADMIN))
+    if (!ns_capable(*uts.user_ns, CAP_SYS_ADMIN))
         return Error::from_errno(EPERM);
     if (length < 0 || length > __NEW_UTS_LEN)
         return Error::from_errno(EINVAL);
@@ -392,7 +393,7 @@ ErrorOr<long> sys_prlimit64(int pid, unsigned resource, UserPtr<Rlimit64> new_li
         const Cred& tcred = *target->m_cred;
         bool ids_match = cred.uid == tcred.uid && cred.uid == tcred.euid && cred.uid == tcred.suid &&
                          cred.gid == tcred.gid && cred.gid == tcred.egid && cred.gid == tcred.sgid;
-        if (!ids_match && !cred.capable(CAP_SYS_RESOURCE))
+        if (!ids_match && !cred.capable_in(*tcred.user_ns, CAP_SYS_RESOURCE))
             return Error::from_errno(EPERM);
     }
     auto& limits = target->m_signal->rlim;
@@ -612,7 +613,8 @@ ErrorOr<long> sys_getpriority(int which, int who) {
     if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
         return Error::from_errno(EINVAL);
     SpinlockGuard guard(tasklist_lock());
-    uint32_t uid = who ? uint32_t(who) : current()->m_cred->uid;
+    const Cred& cred = *current()->m_cred;
+    uint32_t uid = who ? make_kuid(*cred.user_ns, uint32_t(who)) : cred.uid;
     int best = -1;
     for_each_process([&](Task& task) {
         if (task.m_exit_state != Task::ExitState::Alive)
@@ -638,7 +640,7 @@ ErrorOr<long> sys_setpriority(int which, int who, int nice) {
         nice = 19;
     SpinlockGuard guard(tasklist_lock());
     const Cred& cred = *current()->m_cred;
-    uint32_t uid = who ? uint32_t(who) : cred.uid;
+    uint32_t uid = who ? make_kuid(*cred.user_ns, uint32_t(who)) : cred.uid;
     int error = ESRCH;
     for_each_process([&](Task& task) {
         if (task.m_exit_state != Task::ExitState::Alive)
@@ -652,10 +654,10 @@ ErrorOr<long> sys_setpriority(int which, int who, int nice) {
         // value must fit RLIMIT_NICE (as 20 - nice), unless CAP_SYS_NICE. A failure sticks.
         const Cred& pcred = *task.m_cred;
         uint64_t nice_rlim = uint64_t(20 - nice);
-        if (pcred.uid != cred.euid && pcred.euid != cred.euid && !cred.capable(CAP_SYS_NICE)) {
+        if (pcred.uid != cred.euid && pcred.euid != cred.euid && !cred.capable_in(*pcred.user_ns, CAP_SYS_NICE)) {
             error = EPERM;
         } else if (nice < task.m_nice && nice_rlim > task.m_signal->rlim[RLIMIT_NICE].cur &&
-                   !cred.capable(CAP_SYS_NICE)) {
+                   !capable(CAP_SYS_NICE)) {
             error = EACCES;
         } else {
             if (error == ESRCH)
@@ -836,6 +838,7 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_sethostname>(__NR_sethostname);
     table.add<sys_setdomainname>(__NR_setdomainname);
     table.add<sys_unshare>(__NR_unshare);
+    table.add<sys_setns>(__NR_setns);
     table.add<sys_prlimit64>(__NR_prlimit64);
     table.add<sys_getrlimit>(__NR_getrlimit);
     table.add<sys_setrlimit>(__NR_setrlimit);

@@ -42,7 +42,11 @@ struct KernelItimerval {
 
 arch::TrapFrame& current_user_frame() { return *arch::task_user_frame(current()->stack_top()); }
 
-unsigned current_uid() { return current()->m_cred ? current()->m_cred->uid : 0; }
+// The sender's uid as its own user namespace names it (si_uid).
+unsigned current_uid() {
+    const Cred* cred = current()->m_cred.ptr();
+    return cred ? from_kuid_munged(*cred->user_ns, cred->uid) : 0;
+}
 
 // ---- Permission and targets (Linux's check_kill_permission and the kill_* family) ---------
 
@@ -60,7 +64,7 @@ ErrorOr<void> check_kill_permission(int sig, const siginfo_t& info, const Task& 
         return {};
     const Cred* cred = self.m_cred.ptr();
     const Cred* tcred = target.m_cred.ptr();
-    if (!cred || !tcred || cred->capable(CAP_KILL))
+    if (!cred || !tcred || cred->capable_in(*tcred->user_ns, CAP_KILL))
         return {};
     if (cred->euid == tcred->suid || cred->euid == tcred->uid || cred->uid == tcred->suid || cred->uid == tcred->uid)
         return {};

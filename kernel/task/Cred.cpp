@@ -160,6 +160,7 @@ size_t UserCounts::nr_in_use() {
 ErrorOr<NonnullRefPtr<Cred>> Cred::create_root() {
     auto cred = TRY(try_make_ref_counted<Cred>());
     cred->ucounts = TRY(UserCounts::get(0));
+    cred->user_ns = UserNamespace::initial();
     return cred;
 }
 
@@ -181,14 +182,36 @@ ErrorOr<NonnullRefPtr<Cred>> Cred::prepare() const {
     copy->cap_ambient = cap_ambient;
     copy->ucounts = ucounts;
     copy->groups = groups;
+    copy->user_ns = user_ns;
     return copy;
 }
 
 bool Cred::in_group(uint32_t group) const { return group == fsgid || (groups && groups->contains(group)); }
 
-bool capable(int capability) {
+bool Cred::capable_in(const UserNamespace& target, int capability) const {
+    const UserNamespace& own = *user_ns;
+    for (const UserNamespace* ns = &target;; ns = ns->parent()) {
+        if (ns == &own)
+            return capable(capability);
+        // Past our level without meeting our namespace: not a descendant of ours.
+        if (ns->level() <= own.level())
+            return false;
+        // The owner of a child of our namespace has every capability in it and below.
+        if (ns->parent() == &own && ns->owner() == euid)
+            return true;
+    }
+}
+
+bool capable(int capability) { return ns_capable(UserNamespace::initial(), capability); }
+
+bool ns_capable(const UserNamespace& ns, int capability) {
     const Cred* cred = current_cred();
-    return !cred || cred->capable(capability);
+    return !cred || cred->capable_in(ns, capability);
+}
+
+UserNamespace& current_user_ns() {
+    const Cred* cred = current_cred();
+    return cred ? *cred->user_ns : UserNamespace::initial();
 }
 
 void Cred::inc_nproc() const {
@@ -221,8 +244,9 @@ ErrorOr<void> set_user(Cred& cred) {
 // sets (unless SECBIT_KEEP_CAPS) and the ambient one; an euid leaving 0 drops the effective
 // set, and one coming back to 0 restores it from the permitted set.
 void emulate_setxuid(Cred& cred, const Cred& old) {
-    bool was_root = old.uid == 0 || old.euid == 0 || old.suid == 0;
-    bool is_root = cred.uid == 0 || cred.euid == 0 || cred.suid == 0;
+    uint32_t root = make_kuid(*old.user_ns, 0);
+    bool was_root = old.uid == root || old.euid == root || old.suid == root;
+    bool is_root = cred.uid == root || cred.euid == root || cred.suid == root;
     if (was_root && !is_root) {
         if (!old.issecure(SECURE_KEEP_CAPS)) {
             cred.cap_permitted = 0;
@@ -232,9 +256,9 @@ void emulate_setxuid(Cred& cred, const Cred& old) {
         // then exec to drop capabilities.
         cred.cap_ambient = 0;
     }
-    if (old.euid == 0 && cred.euid != 0)
+    if (old.euid == root && cred.euid != root)
         cred.cap_effective = 0;
-    if (old.euid != 0 && cred.euid == 0)
+    if (old.euid != root && cred.euid == root)
         cred.cap_effective = cred.cap_permitted;
 }
 
@@ -246,10 +270,11 @@ void fix_setuid(Cred& cred, const Cred& old, SetId kind) {
         emulate_setxuid(cred, old);
         return;
     }
+    uint32_t root = make_kuid(*old.user_ns, 0);
     // The file-system capabilities follow the fsuid to and from 0.
-    if (old.fsuid == 0 && cred.fsuid != 0)
+    if (old.fsuid == root && cred.fsuid != root)
         cred.cap_effective &= ~CAP_FS_SET;
-    if (old.fsuid != 0 && cred.fsuid == 0)
+    if (old.fsuid != root && cred.fsuid == root)
         cred.cap_effective |= cred.cap_permitted & CAP_FS_SET;
 }
 
@@ -490,7 +515,7 @@ ErrorOr<NonnullRefPtr<Cred>> cred_for_access(const Cred& old) {
     cred->fsuid = cred->uid;
     cred->fsgid = cred->gid;
     if (!old.issecure(SECURE_NO_SETUID_FIXUP))
-        cred->cap_effective = cred->uid == 0 ? cred->cap_permitted : 0;
+        cred->cap_effective = cred->uid == make_kuid(*cred->user_ns, 0) ? cred->cap_permitted : 0;
     return cred;
 }
 
@@ -499,12 +524,15 @@ ErrorOr<ExecCreds> cred_for_exec(const Cred& old, uint32_t file_mode, uint32_t f
     auto cred = TRY(old.prepare());
     // bprm_fill_uid: a set-user-id file runs with its owner as euid; a set-group-id one (that is
     // group-executable: without the execute bit the bit marks mandatory locking) with its group.
-    if (may_suid) {
+    // The owner must have a mapping in the namespace for the file to change ids at all.
+    const UserNamespace& ns = *cred->user_ns;
+    if (may_suid && from_kuid(ns, file_uid) != INVALID_ID && from_kgid(ns, file_gid) != INVALID_ID) {
         if (file_mode & S_ISUID_BIT)
             cred->euid = file_uid;
         if ((file_mode & (S_ISGID_BIT | S_IXGRP_BIT)) == (S_ISGID_BIT | S_IXGRP_BIT))
             cred->egid = file_gid;
     }
+    uint32_t root = make_kuid(ns, 0);
     // cap_bprm_creds_from_file for a file without capabilities: the permitted set starts empty
     // (get_file_caps)...
     cred->cap_permitted = 0;
@@ -513,9 +541,9 @@ ErrorOr<ExecCreds> cred_for_exec(const Cred& old, uint32_t file_mode, uint32_t f
     // and an effective root all of it in effective (handle_privileged_root), unless
     // SECBIT_NOROOT.
     if (!old.issecure(SECURE_NOROOT)) {
-        if (cred->euid == 0 || cred->uid == 0)
+        if (cred->euid == root || cred->uid == root)
             cred->cap_permitted = old.cap_bset | old.cap_inheritable;
-        if (cred->euid == 0)
+        if (cred->euid == root)
             effective = true;
     }
     bool is_setid = cred->euid != old.uid || cred->egid != old.gid;
@@ -529,7 +557,7 @@ ErrorOr<ExecCreds> cred_for_exec(const Cred& old, uint32_t file_mode, uint32_t f
     cred->cap_effective = effective ? cred->cap_permitted : cred->cap_ambient;
     cred->securebits &= ~unsigned(issecure_mask(SECURE_KEEP_CAPS));
     bool secureexec =
-        is_setid || (cred->uid != 0 && (effective || !cap_issubset(cred->cap_permitted, cred->cap_ambient)));
+        is_setid || (cred->uid != root && (effective || !cap_issubset(cred->cap_permitted, cred->cap_ambient)));
     return ExecCreds{cred, secureexec};
 }
 

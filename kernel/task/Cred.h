@@ -10,13 +10,16 @@
 // built hosted too), so they are unit-tested without a task. Installing the result on a task
 // and the per-user process count that moves with it are in task/TaskCred.cpp.
 //
-// One user namespace: ids are the numbers user space passes, (uid_t)-1 is never a valid id.
+// Ids are kernel ids (Linux's kuid_t/kgid_t): the initial user namespace's numbers, which the
+// syscalls translate through the caller's namespace (task/UserNamespace.h); (uid_t)-1 is never
+// a valid id.
 #include <linux/capability.h>
 #include <linux/securebits.h>
 
 #include "lib/ErrorOr.h"
 #include "lib/RefPtr.h"
 #include "lib/kstd.h"
+#include "task/UserNamespace.h"
 
 namespace kernel {
 
@@ -103,8 +106,15 @@ public:
     KernelCap cap_ambient{0};
     RefPtr<UserCounts> ucounts;  // the real uid's (Linux's cred->ucounts and cred->user)
     RefPtr<GroupInfo> groups;    // null: none
+    RefPtr<UserNamespace> user_ns{UserNamespace::initial()};
 
+    // Held in the credentials' own user namespace (ns_capable(cred->user_ns, ...)): the
+    // effective set.
     bool capable(int capability) const { return cap_raised(cap_effective, capability); }
+    // cap_capable: held in `ns`. In its own namespace a task has its effective set; in a
+    // descendant namespace, all of them when its euid owns the child of its own namespace on
+    // the way; nothing elsewhere.
+    bool capable_in(const UserNamespace& ns, int capability) const;
     bool issecure(int bit) const { return securebits & issecure_mask(bit); }
     // in_group_p: the fsgid or a supplementary group.
     bool in_group(uint32_t gid) const;
@@ -160,7 +170,11 @@ ErrorOr<ExecCreds> cred_for_exec(const Cred& old, uint32_t file_mode, uint32_t f
 // which faccessat overrides). Null for the kernel itself (kernel threads, init before it has
 // credentials), which acts as root with every capability.
 const Cred* current_cred();
-// capable(): the current credentials hold `capability` in their effective set.
+// capable(): the current credentials hold `capability` in the initial user namespace.
 bool capable(int capability);
+// ns_capable(): the current credentials hold `capability` in `ns`.
+bool ns_capable(const UserNamespace& ns, int capability);
+// The current task's user namespace (the initial one for the kernel itself).
+UserNamespace& current_user_ns();
 
 }  // namespace kernel

@@ -376,10 +376,10 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
         {AT_BASE, 0},  // no interpreter
         {AT_FLAGS, 0},
         {AT_ENTRY, image.entry},
-        {AT_UID, creds.cred->uid},
-        {AT_EUID, creds.cred->euid},
-        {AT_GID, creds.cred->gid},
-        {AT_EGID, creds.cred->egid},
+        {AT_UID, from_kuid_munged(*creds.cred->user_ns, creds.cred->uid)},
+        {AT_EUID, from_kuid_munged(*creds.cred->user_ns, creds.cred->euid)},
+        {AT_GID, from_kgid_munged(*creds.cred->user_ns, creds.cred->gid)},
+        {AT_EGID, from_kgid_munged(*creds.cred->user_ns, creds.cred->egid)},
         {AT_SECURE, creds.secureexec},
     };
     const char* const* argv_pointers = TRY(argv.pointers());

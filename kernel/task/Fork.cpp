@@ -243,7 +243,7 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
     UnbornTask p(TRY(dup_task_struct(parent)));
     // ptrace_init_task, cgroup_fork: no ptrace or cgroups yet; their hooks belong here.
 
-    copy_creds(*p, parent);
+    TRY(copy_creds(*p, parent, flags));
     TRY(check_process_limits(*p, parent));
     // sched_fork: the child starts with a fresh slice and no CPU time.
     p->m_timeslice = SCHED_TIMESLICE_TICKS;
@@ -413,17 +413,25 @@ ErrorOr<long> sys_unshare(uint64_t flags) {
     RefPtr<FilesStruct> new_files;
     if ((flags & CLONE_FILES) && self.m_files && self.m_files->ref_count() > 1)
         new_files = TRY(self.m_files->clone());
-    // unshare_userns: no user namespaces (Linux built without them says EINVAL).
-    if (flags & CLONE_NEWUSER)
-        return Error::from_errno(EINVAL);
-    // unshare_nsproxy_namespaces
+    // unshare_userns: new credentials in a new user namespace, committed with the rest.
+    RefPtr<Cred> new_cred;
+    if (flags & CLONE_NEWUSER) {
+        new_cred = TRY(self.m_cred->prepare());
+        TRY(UserNamespace::create(*new_cred));
+    }
+    // unshare_nsproxy_namespaces: CAP_SYS_ADMIN in the user namespace that will own them.
     RefPtr<NsProxy> new_nsproxy;
     if (flags & (CLONE_NEW_ANY & ~uint64_t(CLONE_NEWUSER))) {
-        if (!self.m_cred->capable(CAP_SYS_ADMIN))
+        UserNamespace& user_ns = new_cred ? *new_cred->user_ns : *self.m_cred->user_ns;
+        if (!self.m_cred->capable_in(user_ns, CAP_SYS_ADMIN))
             return Error::from_errno(EPERM);
-        new_nsproxy = TRY(NsProxy::create_new_namespaces(flags, self));
+        // A new mount namespace moves the unshared fs context, or our own when it is not shared.
+        FsStruct* fs = new_fs ? new_fs.ptr() : self.m_fs.ptr();
+        new_nsproxy = TRY(NsProxy::create_new_namespaces(flags, self, user_ns, fs));
     }
     // CLONE_SYSVSEM detaches from the semaphore undo list: there are no SysV semaphores.
+    if (new_cred)
+        commit_creds(NonnullRefPtr<Cred>(*new_cred));
     SpinlockGuard guard(tasklist_lock());
     if (new_nsproxy)
         self.m_nsproxy.swap(new_nsproxy);

@@ -5,6 +5,8 @@
 
 #include <linux/capability.h>
 
+#include "fs/Initramfs.h"
+#include "fs/Vfs.h"
 #include "lib/OwnPtr.h"
 #include "task/Cred.h"
 #include "task/Exit.h"
@@ -24,7 +26,9 @@ PidNamespace& PidNamespace::initial() {
     return *ns;
 }
 
-ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent) {
+ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent, UserNamespace& user_ns) {
+    if (!parent.user_ns->is_ancestor_of(user_ns))
+        return Error::from_errno(EINVAL);
     unsigned level = parent.level() + 1;
     if (level > MAX_PID_NS_LEVEL)
         return Error::from_errno(ENOSPC);
@@ -32,6 +36,8 @@ ErrorOr<NonnullRefPtr<PidNamespace>> PidNamespace::create(PidNamespace& parent) 
     if (!ns)
         return Error::from_errno(ENOMEM);
     parent.ref();
+    ns->user_ns = user_ns;
+    ns->inum = proc_alloc_inum();
     return adopt_ref(*ns);
 }
 
@@ -63,11 +69,85 @@ UtsNamespace& UtsNamespace::initial() {
     return *ns;
 }
 
-ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old) {
+ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old, UserNamespace& user_ns) {
     auto uts = TRY(try_make_ref_counted<UtsNamespace>());
+    uts->user_ns = user_ns;
+    uts->inum = proc_alloc_inum();
     SpinlockGuard guard(old.lock);
     uts->name = old.name;
     return uts;
+}
+
+// ---- mount namespaces ---------------------------------------------------------------------------
+
+MntNamespace& MntNamespace::initial() {
+    alignas(MntNamespace) static unsigned char storage[sizeof(MntNamespace)];
+    static MntNamespace* ns = [] {
+        auto* mnt = new (storage) MntNamespace;
+        mnt->inum = proc_alloc_inum();
+        mnt->ref();  // never freed
+        return mnt;
+    }();
+    return *ns;
+}
+
+ErrorOr<NonnullRefPtr<MntNamespace>> MntNamespace::copy(MntNamespace& old, UserNamespace& user_ns, FsStruct& fs) {
+    auto ns = TRY(try_make_ref_counted<MntNamespace>());
+    ns->user_ns = user_ns;
+    ns->inum = proc_alloc_inum();
+    Path root = fs.root();
+    if (!root.is_valid())
+        return Error::from_errno(EINVAL);
+    Mount* top;
+    {
+        SpinlockGuard guard(vfs_namespace_lock());
+        top = root.mount.ptr();
+        while (top->parent_locked())
+            top = top->parent_locked();
+    }
+    // A less privileged owner may not take mounts apart to see what they cover.
+    bool lock = old.user_ns.ptr() != &user_ns;
+    auto copy = TRY(Mount::copy_tree(*top, ns->inum, lock));
+    ns->m_root = copy.root();
+    fs.set_root(copy.translate(fs.root()));
+    fs.set_cwd(copy.translate(fs.cwd()));
+    return ns;
+}
+
+ErrorOr<Path> MntNamespace::root_path() const {
+    if (!m_root)
+        return rootfs_root();
+    return Path{m_root, &m_root->root()};
+}
+
+MntNamespace::~MntNamespace() {
+    if (!m_root)
+        return;
+    Mount::Graveyard graveyard;  // after the guard: drops the detached tree
+    SpinlockGuard guard(vfs_namespace_lock());
+    m_root->detach_all_below_locked(graveyard);
+}
+
+uint32_t current_mnt_ns_id() {
+    Task* task = current();
+    return task && task->m_nsproxy ? task->m_nsproxy->mnt_ns->tree_id() : 0;
+}
+
+bool may_mount() {
+    Task* task = current();
+    UserNamespace& owner = task && task->m_nsproxy ? *task->m_nsproxy->mnt_ns->user_ns : UserNamespace::initial();
+    return ns_capable(owner, CAP_SYS_ADMIN);
+}
+
+bool mount_capable(StringView type) {
+    Task* task = current();
+    if (!task)
+        return true;
+    if (type == "tmpfs" || type == "ramfs")
+        return ns_capable(current_user_ns(), CAP_SYS_ADMIN);
+    if (type == "proc")
+        return ns_capable(*task_active_pid_ns(*task).user_ns, CAP_SYS_ADMIN);
+    return capable(CAP_SYS_ADMIN);
 }
 
 // ---- NsProxy ----------------------------------------------------------------------------------
@@ -76,18 +156,21 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_initial() {
     auto proxy = TRY(try_make_ref_counted<NsProxy>());
     proxy->uts_ns = UtsNamespace::initial();
     proxy->pid_ns_for_children = PidNamespace::initial();
+    proxy->mnt_ns = MntNamespace::initial();
     return proxy;
 }
 
-ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, const Task& task) {
+ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, const Task& task,
+                                                               UserNamespace& user_ns, FsStruct* new_fs) {
     const NsProxy& old = *task.m_nsproxy;
     auto proxy = TRY(try_make_ref_counted<NsProxy>());
-    // Linux's order: mount, uts, ipc, pid, cgroup, net, time. Sprout has no mount, ipc, net,
-    // cgroup or time namespaces: EINVAL, as Linux built without them (CONFIG_*_NS off, and
-    // mount namespaces are always built in, so that one is a difference) answers.
-    if (flags & CLONE_NEWNS)
-        return Error::from_errno(EINVAL);
-    proxy->uts_ns = (flags & CLONE_NEWUTS) ? RefPtr<UtsNamespace>(TRY(UtsNamespace::clone(*old.uts_ns))) : old.uts_ns;
+    // Linux's order: mount, uts, ipc, pid, cgroup, net, time. Sprout has no ipc, net, cgroup
+    // or time namespaces: EINVAL, as Linux built without them (CONFIG_*_NS off) answers.
+    if ((flags & CLONE_NEWNS) && new_fs)
+        proxy->mnt_ns = TRY(MntNamespace::copy(*old.mnt_ns, user_ns, *new_fs));
+    else
+        proxy->mnt_ns = old.mnt_ns;
+    proxy->uts_ns = (flags & CLONE_NEWUTS) ? RefPtr<UtsNamespace>(TRY(UtsNamespace::clone(*old.uts_ns, user_ns))) : old.uts_ns;
     if (flags & CLONE_NEWIPC)
         return Error::from_errno(EINVAL);
     if (flags & CLONE_NEWPID) {
@@ -95,7 +178,7 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
         PidNamespace& active = task_active_pid_ns(task);
         if (old.pid_ns_for_children.ptr() != &active)
             return Error::from_errno(EINVAL);
-        proxy->pid_ns_for_children = TRY(PidNamespace::create(active));
+        proxy->pid_ns_for_children = TRY(PidNamespace::create(active, user_ns));
     } else {
         proxy->pid_ns_for_children = old.pid_ns_for_children;
     }
@@ -105,17 +188,17 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
 }
 
 ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent) {
-    if (!(flags & CLONE_NEW_ANY)) {
+    // A new user namespace alone changes nothing here: it lives in the credentials.
+    if (!(flags & CLONE_NEW_ANY & ~uint64_t(CLONE_NEWUSER))) {
         p.m_nsproxy = parent.m_nsproxy;
         return {};
     }
-    // No user namespaces: Linux built without them refuses CLONE_NEWUSER (in copy_creds,
-    // before the capability check here).
-    if (flags & CLONE_NEWUSER)
-        return Error::from_errno(EINVAL);
-    if (!parent.m_cred->capable(CAP_SYS_ADMIN))
+    // The child's user namespace owns what it creates; the parent needs CAP_SYS_ADMIN there
+    // (which it has in a user namespace it has just made for the child).
+    UserNamespace& user_ns = *p.m_cred->user_ns;
+    if (!parent.m_cred->capable_in(user_ns, CAP_SYS_ADMIN))
         return Error::from_errno(EPERM);
-    p.m_nsproxy = TRY(NsProxy::create_new_namespaces(flags, parent));
+    p.m_nsproxy = TRY(NsProxy::create_new_namespaces(flags, parent, user_ns, p.m_fs.ptr()));
     return {};
 }
 

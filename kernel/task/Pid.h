@@ -6,6 +6,7 @@
 #include "lib/ErrorOr.h"
 #include "lib/IntrusiveList.h"
 #include "lib/RefPtr.h"
+#include "task/UserNamespace.h"
 #include "lib/kstd.h"
 #include "task/WaitQueue.h"
 
@@ -25,8 +26,9 @@ class PidNamespace : public RefCounted<PidNamespace> {
 public:
     // The initial namespace, level 0: never freed.
     static PidNamespace& initial();
-    // create_pid_namespace: a child of `parent`; ENOSPC beyond MAX_PID_NS_LEVEL levels.
-    static ErrorOr<NonnullRefPtr<PidNamespace>> create(PidNamespace& parent);
+    // create_pid_namespace: a child of `parent` owned by `user_ns`; EINVAL when `user_ns` is not
+    // within the parent's owner, ENOSPC beyond MAX_PID_NS_LEVEL levels.
+    static ErrorOr<NonnullRefPtr<PidNamespace>> create(PidNamespace& parent, UserNamespace& user_ns);
     ~PidNamespace();
 
     unsigned level() const { return m_level; }
@@ -39,6 +41,8 @@ public:
     unsigned nr_pids{0};     // numbers taken at this level (Linux's pid_allocated)
     bool adding{true};       // Linux's PIDNS_ADDING: cleared when the reaper dies
     bool has_reaper{false};  // a number 1 was ever attached
+    RefPtr<UserNamespace> user_ns{UserNamespace::initial()};  // the owner: its capabilities rule here
+    uint32_t inum{PROC_PID_INIT_INO};
 
 private:
     PidNamespace(unsigned level, PidNamespace* parent) : m_level(level), m_parent(parent) {}

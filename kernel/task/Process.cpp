@@ -140,7 +140,11 @@ ErrorOr<NonnullRefPtr<Pid>> alloc_pid(PidNamespace& ns, const int* set_tid, size
         return Error::from_errno(ENOMEM);
     auto* numbers = reinterpret_cast<UPid*>(static_cast<char*>(memory) + sizeof(Pid));
     const Cred* cred = set_tid_size ? current()->m_cred.ptr() : nullptr;
-    bool may_set_tid = cred && (cred->capable(CAP_CHECKPOINT_RESTORE) || cred->capable(CAP_SYS_ADMIN));
+    // checkpoint_restore_ns_capable, asked of the owner of each level that gets a chosen number.
+    auto may_set_tid = [cred](const PidNamespace& level) {
+        return cred && (cred->capable_in(*level.user_ns, CAP_CHECKPOINT_RESTORE) ||
+                        cred->capable_in(*level.user_ns, CAP_SYS_ADMIN));
+    };
     SpinlockGuard guard(g_tasklist_lock);
     // From the innermost level outwards, as Linux does: set_tid[0] is the innermost number.
     // Nothing is published until every level has its number, so a failure takes nothing.
@@ -153,7 +157,7 @@ ErrorOr<NonnullRefPtr<Pid>> alloc_pid(PidNamespace& ns, const int* set_tid, size
             // A number other than 1 needs the namespace's first process to exist.
             if (nr < 1 || nr >= PID_MAX_DEFAULT || (nr != 1 && !level_ns->has_reaper))
                 error = EINVAL;
-            else if (!may_set_tid)
+            else if (!may_set_tid(*level_ns))
                 error = EPERM;
             else if (lookup_upid_locked(*level_ns, nr))
                 error = EEXIST;  // idr_alloc of exactly that number: the cursor stays

@@ -451,7 +451,8 @@ void do_notify_parent_cldstop(Task& task, int why) {
     info.si_signo = SIGCHLD;
     info.si_code = why;
     info.si_pid = task_tgid_nr(*leader);
-    info.si_uid = leader->m_cred ? leader->m_cred->uid : 0;
+    // The child's uid as the parent's user namespace names it.
+    info.si_uid = leader->m_cred && parent->m_cred ? from_kuid_munged(*parent->m_cred->user_ns, leader->m_cred->uid) : 0;
     info.si_status = why == CLD_CONTINUED ? SIGCONT : leader->m_signal->group_exit_code & 0x7f;
     SpinlockGuard guard(parent->m_sighand->siglock);
     const KSigAction& action = parent->m_sighand->action[SIGCHLD - 1];

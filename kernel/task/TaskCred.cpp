@@ -6,6 +6,7 @@
 
 #include <linux/capability.h>
 #include <linux/resource.h>
+#include <linux/sched.h>
 
 #include "mm/AddressSpace.h"
 #include "task/Process.h"
@@ -52,7 +53,8 @@ bool ptrace_may_access(const Task& target) {
     const Cred* tcred = target.m_cred.ptr();
     if (!cred || !tcred)
         return false;
-    if (cred->capable(CAP_SYS_PTRACE))
+    // CAP_SYS_PTRACE over the target's user namespace (ptrace_has_cap).
+    if (cred->capable_in(*tcred->user_ns, CAP_SYS_PTRACE))
         return true;
     bool same_ids = cred->uid == tcred->uid && cred->uid == tcred->euid && cred->uid == tcred->suid &&
                     cred->gid == tcred->gid && cred->gid == tcred->egid && cred->gid == tcred->sgid;
@@ -77,9 +79,16 @@ ErrorOr<void> check_nproc_at_exec() {
     return {};
 }
 
-void copy_creds(Task& child, const Task& parent) {
-    child.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
+ErrorOr<void> copy_creds(Task& child, const Task& parent, uint64_t clone_flags) {
+    if (clone_flags & CLONE_NEWUSER) {
+        auto cred = TRY(parent.m_cred->prepare());
+        TRY(UserNamespace::create(*cred));
+        child.m_cred = cred;
+    } else {
+        child.m_cred = parent.m_cred;  // immutable: sharing the reference is copying
+    }
     child.m_cred->inc_nproc();
+    return {};
 }
 
 void release_creds(Task& task) {

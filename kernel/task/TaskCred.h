@@ -26,9 +26,10 @@ void flag_nproc_exceeded(const Cred& cred);
 // execve's half: EAGAIN if the mark is set and the user is still over the limit; clears it.
 ErrorOr<void> check_nproc_at_exec();
 
-// copy_creds: the child shares the parent's credentials and counts as one more task of its
-// real uid; release_task (and a fork that fails after copy_creds) counts it out.
-void copy_creds(Task& child, const Task& parent);
+// copy_creds: the child shares the parent's credentials (with CLONE_NEWUSER, a copy in a new
+// user namespace: create_user_ns's errors) and counts as one more task of its real uid;
+// release_task (and a fork that fails after copy_creds) counts it out.
+ErrorOr<void> copy_creds(Task& child, const Task& parent, uint64_t clone_flags);
 void release_creds(Task& task);
 
 // override_creds for one scope: the current task acts with `cred` (faccessat's real ids) while

@@ -358,3 +358,78 @@ TEST_F(PermissionTest, ChmodAndChownByOwners) {
 
 }  // namespace
 }  // namespace kernel
+
+// ---- User namespaces (task/UserNamespace.cpp, cap_capable) -----------------------------------
+
+namespace kernel {
+namespace {
+
+NonnullRefPtr<Cred> user(uint32_t id) {
+    auto cred = root();
+    cred->uid = cred->euid = cred->suid = cred->fsuid = id;
+    cred->gid = cred->egid = cred->sgid = cred->fsgid = id;
+    cred->cap_permitted = cred->cap_effective = 0;
+    return cred;
+}
+
+TEST_F(CredTest, UserNamespaceOwnerHasEveryCapabilityInsideAndNoneOutside) {
+    auto outer = user(1000);
+    auto inner = MUST(outer->prepare());
+    ASSERT_FALSE(UserNamespace::create(*inner).is_error());
+    UserNamespace& ns = *inner->user_ns;
+    EXPECT_EQ(ns.level(), 1u);
+    EXPECT_EQ(ns.owner(), 1000u);
+    EXPECT_EQ(inner->cap_effective, FULL);
+    EXPECT_TRUE(inner->capable_in(ns, CAP_SYS_ADMIN));
+    EXPECT_FALSE(inner->capable_in(UserNamespace::initial(), CAP_SYS_ADMIN));
+    // The owner outside holds everything in the child, another unprivileged user nothing.
+    EXPECT_TRUE(outer->capable_in(ns, CAP_SYS_ADMIN));
+    EXPECT_FALSE(user(1001)->capable_in(ns, CAP_SYS_ADMIN));
+    EXPECT_TRUE(root()->capable_in(ns, CAP_SYS_ADMIN));
+    // Unmapped: nobody inside.
+    EXPECT_EQ(from_kuid_munged(ns, 1000), OVERFLOW_ID);
+    EXPECT_EQ(make_kuid(ns, 0), INVALID_ID);
+}
+
+TEST_F(CredTest, UnprivilegedMapIsOneLineOfTheOwnersId) {
+    auto inner = MUST(user(1000)->prepare());
+    ASSERT_FALSE(UserNamespace::create(*inner).is_error());
+    UserNamespace& ns = *inner->user_ns;
+    auto error = [](ErrorOr<void> r) { return r.is_error() ? r.error().code() : 0; };
+    EXPECT_EQ(error(ns.write_uid_map("0 1001 1\n", *inner)), EPERM);
+    EXPECT_EQ(error(ns.write_uid_map("0 1000 2\n", *inner)), EPERM);
+    EXPECT_EQ(error(ns.write_uid_map("0 1000\n", *inner)), EINVAL);
+    EXPECT_EQ(error(ns.write_uid_map("0 1000 0\n", *inner)), EINVAL);
+    EXPECT_EQ(error(ns.write_uid_map("0 1000 1\n", *inner)), 0);
+    EXPECT_EQ(error(ns.write_uid_map("0 1000 1\n", *inner)), EPERM);
+    EXPECT_EQ(make_kuid(ns, 0), 1000u);
+    EXPECT_EQ(from_kuid(ns, 1000), 0u);
+    // gid_map wants setgroups denied first.
+    EXPECT_EQ(error(ns.write_gid_map("0 1000 1", *inner)), EPERM);
+    EXPECT_EQ(error(ns.write_setgroups("deny\n")), 0);
+    EXPECT_EQ(error(ns.write_setgroups("allow")), EPERM);
+    EXPECT_EQ(error(ns.write_gid_map("0 1000 1", *inner)), 0);
+    EXPECT_EQ(make_kgid(ns, 0), 1000u);
+}
+
+TEST_F(CredTest, UserNamespacesNestThirtyThreeLevels) {
+    auto cred = root();
+    int levels = 0;
+    for (;; ++levels) {
+        auto next = MUST(cred->prepare());
+        auto r = UserNamespace::create(*next);
+        if (r.is_error()) {
+            EXPECT_EQ(r.error().code(), ENOSPC);
+            break;
+        }
+        // Root maps itself, so that it can create the next level.
+        ASSERT_FALSE(next->user_ns->write_uid_map("0 0 1", *next).is_error());
+        ASSERT_FALSE(next->user_ns->write_setgroups("deny").is_error());
+        ASSERT_FALSE(next->user_ns->write_gid_map("0 0 1", *next).is_error());
+        cred = next;
+    }
+    EXPECT_EQ(levels, 33);
+}
+
+}  // namespace
+}  // namespace kernel

@@ -39,4 +39,8 @@ thread_local const Cred* t_host_cred = nullptr;
 
 const Cred* current_cred() { return t_host_cred; }
 void set_host_current_cred(const Cred* cred) { t_host_cred = cred; }
+// One mount namespace, the initial one (task/NsProxy.cpp in the kernel).
+uint32_t current_mnt_ns_id() { return 0; }
+bool may_mount() { return capable(CAP_SYS_ADMIN); }
+bool mount_capable(StringView) { return capable(CAP_SYS_ADMIN); }
 }  // namespace kernel
