@@ -6,6 +6,7 @@
 #include "fs/FileSystemType.h"
 #include "fs/PseudoFs.h"
 #include "lib/OwnPtr.h"
+#include "mm/AddressSpace.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
 #include "task/Pid.h"
@@ -424,13 +425,16 @@ public:
         case TaskNode::UidMap:
         case TaskNode::GidMap:
         case TaskNode::Setgroups: {
-            // The user namespace files belong to the task's euid and egid (task_dump_owner for
-            // a dumpable task), so that a process may write its own maps.
+            // The user namespace files belong to the task's euid and egid when it is dumpable,
+            // else to root (task_dump_owner), so that a process may write its own maps unless
+            // a change of ids made it undumpable.
             uint64_t ino = task_ino(m_pid, m_tid, node);
             NonnullRefPtr<PseudoInode> inode =
                 node == TaskNode::Setgroups ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
                                             : TRY(make<IdMapFile>(fs(), ino, *this, m_task_pid, node == TaskNode::UidMap));
             auto owner = with_task(*m_task_pid, [](Task& task) {
+                if (task.m_mm && !task.m_mm->dumpable())
+                    return Inode::Ownership{0, 0, 0};
                 return Inode::Ownership{0, task.m_cred->euid, task.m_cred->egid};
             });
             if (owner.is_error())

@@ -12,6 +12,7 @@
 #include "task/Process.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
+#include "task/UserNamespace.h"
 
 namespace kernel {
 
@@ -22,12 +23,27 @@ const Cred* current_cred() {
     return task->m_override_cred ? task->m_override_cred : task->m_cred.ptr();
 }
 
+namespace {
+// Linux's cred_cap_issubset: does `subset` hold no capability `set` lacks? In one user namespace
+// that compares the permitted sets; across namespaces it holds when `subset` lives in a
+// namespace below `set`'s whose owner (or an owner on the way) is `set`'s euid — entering one's
+// own new user namespace gains nothing over what one had.
+bool cred_cap_issubset(const Cred& set, const Cred& subset) {
+    if (set.user_ns == subset.user_ns)
+        return cap_issubset(subset.cap_permitted, set.cap_permitted);
+    for (UserNamespace* ns = subset.user_ns.ptr(); ns && ns->parent(); ns = ns->parent())
+        if (ns->parent() == set.user_ns.ptr() && ns->owner() == set.euid)
+            return true;
+    return false;
+}
+}  // namespace
+
 void commit_creds(NonnullRefPtr<Cred> cred) {
     Task& task = *current();
     RefPtr<Cred> old = task.m_cred;
     VERIFY(old);
     if (old->euid != cred->euid || old->egid != cred->egid || old->fsuid != cred->fsuid ||
-        old->fsgid != cred->fsgid || !cap_issubset(cred->cap_permitted, old->cap_permitted)) {
+        old->fsgid != cred->fsgid || !cred_cap_issubset(*old, *cred)) {
         if (task.m_mm)
             task.m_mm->set_dumpable(false);
         task.m_pdeath_signal = 0;
