@@ -12,6 +12,7 @@
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 
+#include <arch/Time.h>
 #include <linux/resource.h>
 
 namespace kernel {
@@ -234,7 +235,7 @@ public:
             rss = mm->rss();
             layout = mm->exec_layout();
         }
-        format_to(out, "{} ({}) {} {} {} {} {} {} {} {} 0 {} 0 {} 0 {} 0 {} {} {} 0 {} {} {} {} {} {} {} 0 0",
+        format_to(out, "{} ({}) {} {} {} {} {} {} {} {} {} 0 0 {} 0 {} 0 {} {} {} 0 {} {} {} {} {} {} {} 0 0",
                   f.pid, f.comm, f.state, f.ppid, f.pgrp, f.session, f.tty_nr, f.tty_pgrp, f.flags, f.min_flt,
                   f.cmin_flt, to_clock_ticks(f.runtime_ns), to_clock_ticks(f.cruntime_ns), 20 + f.nice, f.nice,
                   f.threads, to_clock_ticks(f.start_ns), vsize, rss, f.rsslim,
@@ -279,6 +280,47 @@ public:
         line("Slab:", slab_pages);
         line("SReclaimable:", 0);
         line("SUnreclaim:", slab_pages);
+        return {};
+    }
+};
+
+// uptime (fs/proc/uptime.c): seconds since boot and seconds the CPU idled, to the hundredth.
+class UptimeFile final : public PseudoFile {
+public:
+    UptimeFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "uptime", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        uint64_t up = arch::monotonic_ns();
+        uint64_t idle = idle_time_ns();
+        constexpr uint64_t NS = 1'000'000'000;
+        format_to(out, "{}.{:02} {}.{:02}\n", up / NS, up % NS / (NS / 100), idle / NS, idle % NS / (NS / 100));
+        return {};
+    }
+};
+
+// loadavg (fs/proc/loadavg.c): the three averages rounded as get_avenrun's offset rounds them,
+// running/all threads, and the last pid the reader's namespace handed out.
+class LoadavgFile final : public PseudoFile {
+public:
+    LoadavgFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "loadavg", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        uint64_t avenrun[3];
+        load_averages(avenrun);
+        constexpr uint64_t FSHIFT = 11;
+        constexpr uint64_t FIXED_1 = 1 << FSHIFT;
+        for (auto& load : avenrun) {
+            load += FIXED_1 / 200;
+            format_to(out, "{}.{:02} ", load >> FSHIFT, ((load & (FIXED_1 - 1)) * 100) >> FSHIFT);
+        }
+        int last_pid;
+        {
+            SpinlockGuard guard(tasklist_lock());
+            last_pid = task_active_pid_ns(*current()).last_pid;
+        }
+        format_to(out, "{}/{} {}\n", nr_running(), nr_threads(), last_pid);
         return {};
     }
 };
@@ -400,9 +442,11 @@ constexpr PseudoEntry ROOT_ENTRIES[] = {
     {"meminfo", S_TYPE_REG | 0444},
     {"self", S_TYPE_LNK | 0777},
     {"thread-self", S_TYPE_LNK | 0777},
+    {"uptime", S_TYPE_REG | 0444},
+    {"loadavg", S_TYPE_REG | 0444},
 };
 constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
-// The root lists its fixed entries at positions 2, 3, 4 and then each process at this base
+// The root lists its fixed entries from position 2 on and then each process at this base
 // plus its pid, as Linux's proc_pid_readdir places them after its own entries.
 constexpr uint64_t PID_POSITION_BASE = 2 + sizeof(ROOT_ENTRIES) / sizeof(ROOT_ENTRIES[0]);
 
@@ -418,6 +462,10 @@ public:
         uint64_t ino = ROOT_ENTRIES_INO + uint64_t(index);
         if (index == 0)
             return make<MeminfoFile>(fs(), ino, *this);
+        if (index == 3)
+            return make<UptimeFile>(fs(), ino, *this);
+        if (index == 4)
+            return make<LoadavgFile>(fs(), ino, *this);
         if (index > 0) {
             // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
             // namespace numbers them; nothing for a caller outside it.

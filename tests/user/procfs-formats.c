@@ -78,6 +78,16 @@ int main(int argc, char** argv) {
     signal(SIGTERM, SIG_IGN);
     on_signal(SIGUSR2, on_usr2, 0);
 
+    // A reaped child that touched memory: its faults and CPU time are counted as the children's.
+    long toucher = raw_fork();
+    if (toucher == 0) {
+        static volatile char pages[16 * 4096];
+        for (size_t i = 0; i < sizeof pages; i += 4096)
+            pages[i] = 1;
+        sc(SYS_exit, 0);
+    }
+    reap(toucher);
+
     struct stat_line s;
     int r = read_stat(0, "stat", &s);
     struct rusage ru;
@@ -99,13 +109,16 @@ int main(int argc, char** argv) {
     printf("minflt within getrusage: %s\n", yes(u(&s, 10) > 0 && u(&s, 10) <= (unsigned long long)ru.ru_minflt));
     struct rusage children;
     getrusage(RUSAGE_CHILDREN, &children);
-    printf("cminflt is getrusage's: %s\n", yes(u(&s, 11) == (unsigned long long)children.ru_minflt));
+    printf("cminflt is getrusage's: %s, nonzero %s\n", yes(u(&s, 11) == (unsigned long long)children.ru_minflt),
+           yes(u(&s, 11) > 0));
+    unsigned long long cticks = (unsigned long long)(children.ru_utime.tv_sec + children.ru_stime.tv_sec) * 100 +
+                                (unsigned long long)(children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 10000;
+    printf("cutime+cstime within getrusage: %s\n", yes(u(&s, 16) + u(&s, 17) <= cticks + 1));
     printf("majflt cmajflt: %s %s\n", s.fields[11], s.fields[12]);
     unsigned long long ticks = u(&s, 14) + u(&s, 15);
     unsigned long long ru_ticks = (unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 100 +
                                   (unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 10000;
     printf("utime+stime within getrusage: %s\n", yes(ticks <= ru_ticks + 1));
-    printf("cutime cstime: %s %s\n", s.fields[15], s.fields[16]);
     printf("priority nice: %s %s\n", s.fields[17], s.fields[18]);
     printf("threads, itrealvalue: %s %s\n", s.fields[19], s.fields[20]);
     unsigned long long uptime_ticks = (unsigned long long)boot.tv_sec * 100 + (unsigned long long)boot.tv_nsec / 10000000;
@@ -178,6 +191,33 @@ int main(int argc, char** argv) {
     printf("zombie exit_code: %s\n", s.fields[51]);
     printf("reaped: %s\n", status_text(reap(child)));
     printf("after reap: %s\n", res(read_stat(child, "stat", &s)));
+
+    // uptime: "S.hh S.hh\n", the first CLOCK_BOOTTIME's seconds.
+    char text[256];
+    int fd = open(P "/uptime", O_RDONLY);
+    long n = sc(SYS_read, fd, text, sizeof text - 1);
+    close(fd);
+    text[n > 0 ? n : 0] = 0;
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    unsigned long up_s, up_c, idle_s, idle_c;
+    int used = 0;
+    int got = sscanf(text, "%lu.%2lu %lu.%2lu\n%n", &up_s, &up_c, &idle_s, &idle_c, &used);
+    printf("uptime: %d fields, whole line %s, two decimals %s\n", got, yes(used == n),
+           yes(strchr(text, '.')[3] == ' ' && text[n - 4] == '.'));
+    printf("uptime is CLOCK_BOOTTIME: %s\n", yes(up_s == (unsigned long)boot.tv_sec || up_s + 1 == (unsigned long)boot.tv_sec));
+    printf("idle within uptime: %s\n", yes(idle_s <= up_s));
+
+    // loadavg: "L.ll L.ll L.ll running/threads last_pid\n".
+    fd = open(P "/loadavg", O_RDONLY);
+    n = sc(SYS_read, fd, text, sizeof text - 1);
+    close(fd);
+    text[n > 0 ? n : 0] = 0;
+    unsigned a[6], running, threads, last;
+    got = sscanf(text, "%u.%2u %u.%2u %u.%2u %u/%u %u\n%n", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &running,
+                 &threads, &last, &used);
+    printf("loadavg: %d fields, whole line %s\n", got, yes(used == n));
+    printf("running counts us: %s, threads at least running: %s\n", yes(running >= 1), yes(threads >= running));
+    printf("last pid not before our child: %s\n", yes(last >= (unsigned)child));
 
     printf("umount: %s\n", res(umount(P) ? -errno : 0));
     return 0;
