@@ -325,6 +325,28 @@ public:
     }
 };
 
+// stat (fs/proc/stat.c show_stat): the CPU's time in USER_HZ ticks, all of it user time or
+// idle as Sprout accounts it, then the boot time and the process counts. No interrupt or
+// softirq counts are kept, so their lines are left out. Nothing waits for I/O, so no task is
+// counted as blocked.
+class KernelStatFile final : public PseudoFile {
+public:
+    KernelStatFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "stat", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        uint64_t up = arch::monotonic_ns();
+        uint64_t idle = idle_time_ns();
+        uint64_t busy = up > idle ? up - idle : 0;
+        uint64_t boot_seconds = (arch::realtime_ns() - up) / 1'000'000'000;
+        for (StringView label : {StringView("cpu "), StringView("cpu0")})
+            format_to(out, "{} {} 0 0 {} 0 0 0 0 0 0\n", label, to_clock_ticks(busy), to_clock_ticks(idle));
+        format_to(out, "ctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\n", nr_context_switches(),
+                  boot_seconds, total_forks(), nr_running());
+        return {};
+    }
+};
+
 // task/: the threads of one process, listed by thread id (proc_task_readdir).
 class ThreadsDir final : public PseudoDirectory {
 public:
@@ -444,6 +466,7 @@ constexpr PseudoEntry ROOT_ENTRIES[] = {
     {"thread-self", S_TYPE_LNK | 0777},
     {"uptime", S_TYPE_REG | 0444},
     {"loadavg", S_TYPE_REG | 0444},
+    {"stat", S_TYPE_REG | 0444},
 };
 constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
 // The root lists its fixed entries from position 2 on and then each process at this base
@@ -466,6 +489,8 @@ public:
             return make<UptimeFile>(fs(), ino, *this);
         if (index == 4)
             return make<LoadavgFile>(fs(), ino, *this);
+        if (index == 5)
+            return make<KernelStatFile>(fs(), ino, *this);
         if (index > 0) {
             // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
             // namespace numbers them; nothing for a caller outside it.

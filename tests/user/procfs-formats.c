@@ -219,6 +219,38 @@ int main(int argc, char** argv) {
     printf("running counts us: %s, threads at least running: %s\n", yes(running >= 1), yes(threads >= running));
     printf("last pid not before our child: %s\n", yes(last >= (unsigned)child));
 
+    // stat: the "cpu" lines with ten counters, btime, processes and the running count.
+    static char big[8192];
+    fd = open(P "/stat", O_RDONLY);
+    n = sc(SYS_read, fd, big, sizeof big - 1);
+    close(fd);
+    big[n > 0 ? n : 0] = 0;
+    unsigned long long c[10];
+    got = sscanf(big, "cpu  %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n", &c[0], &c[1], &c[2], &c[3], &c[4],
+                 &c[5], &c[6], &c[7], &c[8], &c[9]);
+    printf("stat cpu: %d counters\n", got);
+    char* cpu0 = strstr(big, "\ncpu0 ");
+    got = cpu0 ? sscanf(cpu0, "\ncpu0 %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n", &c[0], &c[1], &c[2], &c[3],
+                        &c[4], &c[5], &c[6], &c[7], &c[8], &c[9])
+               : 0;
+    printf("stat cpu0: %d counters\n", got);
+    unsigned long long btime = 0, processes = 0, procs_running = 0, procs_blocked = 9;
+    char* line;
+    if ((line = strstr(big, "\nbtime ")))
+        sscanf(line, "\nbtime %llu", &btime);
+    if ((line = strstr(big, "\nprocesses ")))
+        sscanf(line, "\nprocesses %llu", &processes);
+    if ((line = strstr(big, "\nprocs_running ")))
+        sscanf(line, "\nprocs_running %llu", &procs_running);
+    if ((line = strstr(big, "\nprocs_blocked ")))
+        sscanf(line, "\nprocs_blocked %llu", &procs_blocked);
+    struct timespec real;
+    clock_gettime(CLOCK_REALTIME, &real);
+    long long boot_real = (long long)real.tv_sec - (long long)boot.tv_sec;
+    printf("btime is now less uptime: %s\n", yes(llabs((long long)btime - boot_real) <= 1));
+    printf("processes counts our forks: %s\n", yes(processes >= 3));
+    printf("procs_running counts us: %s, procs_blocked: %llu\n", yes(procs_running >= 1), procs_blocked);
+
     printf("umount: %s\n", res(umount(P) ? -errno : 0));
     return 0;
 }
