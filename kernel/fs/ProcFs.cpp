@@ -26,7 +26,7 @@ using Style = PseudoFile::Style;
 // directories and files are numbered from the pid they were reached by, the thread id for
 // task/<tid>, and what they are, so a name keeps its number between lookups.
 constexpr uint64_t ROOT_INO = 1;
-enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth, Stat };
+enum class TaskNode : uint64_t { Dir, Threads, Comm, FailNth, Stat, Cmdline };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
 }
@@ -75,8 +75,9 @@ auto with_task(const Pid& pid, F fn) -> ErrorOr<decltype(fn(std::declval<Task&>(
 // A file about one task; Linux's proc files say EIO to writes they do not take.
 class TaskFile : public PseudoFile {
 public:
-    TaskFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, Style style, NonnullRefPtr<Pid> pid)
-        : PseudoFile(fs, ino, 0644, parent, name, style, EIO), m_pid(std::move(pid)) {}
+    TaskFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, Style style, NonnullRefPtr<Pid> pid,
+             uint32_t permissions = 0644)
+        : PseudoFile(fs, ino, permissions, parent, name, style, EIO), m_pid(std::move(pid)) {}
 
 protected:
     NonnullRefPtr<Pid> m_pid;
@@ -161,7 +162,7 @@ char task_state_letter(const Task& task) {
 class StatFile final : public TaskFile {
 public:
     StatFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid, bool whole, PidNamespace& ns)
-        : TaskFile(fs, ino, parent, "stat", Style::Seq, std::move(pid)), m_whole(whole), m_ns(ns) {}
+        : TaskFile(fs, ino, parent, "stat", Style::Seq, std::move(pid), 0444), m_whole(whole), m_ns(ns) {}
 
     ErrorOr<void> show(FormatSink& out) override {
         struct Facts {
@@ -256,6 +257,51 @@ public:
 private:
     bool m_whole;
     NonnullRefPtr<PidNamespace> m_ns;
+};
+
+// cmdline (get_mm_cmdline): the argument strings as exec laid them out, NULs included. When
+// the last byte of that area is no longer a NUL, the program has rewritten its title
+// (setproctitle), which may run on into the environment: then the text up to its first NUL,
+// at most a page (get_mm_proctitle). Nothing for a task without an address space.
+class CmdlineFile final : public TaskFile {
+public:
+    CmdlineFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "cmdline", Style::Seq, std::move(pid), 0444) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        RefPtr<MmStruct> mm = TRY(with_task(*m_pid, [](Task& task) { return task.m_mm; }));
+        if (!mm)
+            return {};
+        MmStruct::ExecLayout layout = mm->exec_layout();
+        if (layout.arg_end <= layout.arg_start)
+            return {};
+        char last = 0;
+        bool retitled = mm->read_present(layout.arg_end - 1, &last, 1) == 1 && last;
+        uint64_t end = layout.arg_end;
+        if (retitled) {
+            uint64_t env_end = layout.env_start == layout.arg_end ? layout.env_end : layout.arg_end;
+            end = env_end - layout.arg_start > PAGE_SIZE ? layout.arg_start + PAGE_SIZE : env_end;
+        }
+        char chunk[256];
+        for (uint64_t at = layout.arg_start; at < end;) {
+            size_t want = end - at < sizeof(chunk) ? size_t(end - at) : sizeof(chunk);
+            size_t got = mm->read_present(at, chunk, want);
+            if (retitled) {
+                size_t length = 0;
+                while (length < got && chunk[length])
+                    ++length;
+                out.write(chunk, length);
+                if (length < got)
+                    break;
+            } else {
+                out.write(chunk, got);
+            }
+            if (got < want)
+                break;
+            at += got;
+        }
+        return {};
+    }
 };
 
 // meminfo: the lines Sprout can fill truly, in Linux's order and format (show_val_kb: the
@@ -385,11 +431,13 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"stat", S_TYPE_REG | 0444},
+    {"cmdline", S_TYPE_REG | 0444},
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"stat", S_TYPE_REG | 0444},
+    {"cmdline", S_TYPE_REG | 0444},
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -420,6 +468,8 @@ public:
             return make<FailNthFile>(fs(), task_ino(m_pid, m_tid, TaskNode::FailNth), *this, m_task_pid);
         case 3:
             return make<StatFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Stat), *this, m_task_pid, m_tid == 0, *m_ns);
+        case 4:
+            return make<CmdlineFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Cmdline), *this, m_task_pid);
         default:
             return Error::from_errno(ENOENT);
         }

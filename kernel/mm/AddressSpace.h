@@ -113,6 +113,10 @@ public:
         uint64_t arg_start, arg_end, env_start, env_end;
     };
     const ExecLayout& exec_layout() const { return m_exec_layout; }
+    // Copies up to `size` bytes at `addr` of this address space into `out`, from pages present
+    // now; returns how many it copied (it stops at the first page not there). For procfs, which
+    // reads another process's strings (Linux's access_remote_vm, without faulting pages in).
+    size_t read_present(VirtAddr addr, void* out, size_t size) const;
     void set_exec_layout(const ExecLayout& layout) { m_exec_layout = layout; }
 
     // Layout, set by exec before the program runs. The heap starts empty at `start`.

@@ -151,6 +151,24 @@ int main(int argc, char** argv) {
            yes(u(&s, 51) == (unsigned long long)(uintptr_t)environ[last_env] + strlen(environ[last_env]) + 1));
     printf("exit_code: %s\n", s.fields[51]);
 
+    // cmdline: the argument strings, NUL after each.
+    static char cmd[4096], want[4096];
+    size_t want_len = 0;
+    for (int i = 0; i < argc; ++i) {
+        size_t l = strlen(argv[i]) + 1;
+        memcpy(want + want_len, argv[i], l);
+        want_len += l;
+    }
+    int cfd = open(P "/self/cmdline", O_RDONLY);
+    long cn = sc(SYS_read, cfd, cmd, sizeof cmd);
+    close(cfd);
+    printf("cmdline is argv: %s\n", yes(cn == (long)want_len && !memcmp(cmd, want, want_len)));
+    struct stat st;
+    stat(P "/self/cmdline", &st);
+    printf("cmdline mode: %o\n", st.st_mode & 07777);
+    stat(P "/self/stat", &st);
+    printf("stat mode: %o\n", st.st_mode & 07777);
+
     char tpath[64];
     snprintf(tpath, sizeof tpath, "task/%d/stat", getpid());
     r = read_stat(0, tpath, &s);
@@ -176,6 +194,11 @@ int main(int argc, char** argv) {
     printf("child priority nice: %s %s wchan %s\n", s.fields[17], s.fields[18], s.fields[34]);
     printf("child starttime not before ours: %s\n", yes(u(&s, 22) >= own_start));
     kill((pid_t)child, SIGSTOP);
+    char cpath[64];
+    snprintf(cpath, sizeof cpath, P "/%ld/cmdline", child);
+    cfd = open(cpath, O_RDONLY);
+    cn = sc(SYS_read, cfd, cmd, sizeof cmd);
+    printf("child cmdline is ours: %s\n", yes(cn == (long)want_len && !memcmp(cmd, want, want_len)));
     printf("child stopped: %s\n", yes(WAIT_FOR(state_of(child) == 'T')));
     kill((pid_t)child, SIGCONT);
     printf("child sleeps again: %s\n", yes(WAIT_FOR(state_of(child) == 'S')));
@@ -189,6 +212,8 @@ int main(int argc, char** argv) {
     printf("zombie args: %s %s %s %s %s %s %s\n", s.fields[44], s.fields[45], s.fields[46], s.fields[47],
            s.fields[48], s.fields[49], s.fields[50]);
     printf("zombie exit_code: %s\n", s.fields[51]);
+    printf("zombie cmdline bytes: %s\n", res(sc(SYS_pread64, cfd, cmd, sizeof cmd, 0)));
+    close(cfd);
     printf("reaped: %s\n", status_text(reap(child)));
     printf("after reap: %s\n", res(read_stat(child, "stat", &s)));
 
