@@ -1,20 +1,24 @@
 #include "fs/ProcFs.h"
 
+#include <arch/Time.h>
 #include <asm-generic/fcntl.h>
 #include <linux/capability.h>
+#include <linux/resource.h>
 
 #include "fs/FileSystemType.h"
 #include "fs/PseudoFs.h"
+#include "fs/Tty.h"
 #include "lib/OwnPtr.h"
 #include "mm/AddressSpace.h"
+#include "mm/Heap.h"
 #include "mm/PageAllocator.h"
 #include "mm/Slab.h"
+#include "task/NsFs.h"
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
+#include "task/Signal.h"
 #include "task/TaskCred.h"
-#include "task/NsFs.h"
-#include "mm/Heap.h"
 
 namespace kernel {
 
@@ -28,7 +32,7 @@ using Style = PseudoFile::Style;
 // task/<tid>, and what they are, so a name keeps its number between lookups.
 constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
-    Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt,
+    Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt, Stat, Cmdline,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -78,8 +82,9 @@ auto with_task(const Pid& pid, F fn) -> ErrorOr<decltype(fn(std::declval<Task&>(
 // A file about one task; Linux's proc files say EIO to writes they do not take.
 class TaskFile : public PseudoFile {
 public:
-    TaskFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, Style style, NonnullRefPtr<Pid> pid)
-        : PseudoFile(fs, ino, 0644, parent, name, style, EIO), m_pid(std::move(pid)) {}
+    TaskFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, Style style, NonnullRefPtr<Pid> pid,
+             uint32_t permissions = 0644)
+        : PseudoFile(fs, ino, permissions, parent, name, style, EIO), m_pid(std::move(pid)) {}
 
 protected:
     NonnullRefPtr<Pid> m_pid;
@@ -223,6 +228,174 @@ public:
     }
 };
 
+// Linux's nsec_to_clock_t: USER_HZ is 100.
+uint64_t to_clock_ticks(uint64_t ns) { return ns / 10'000'000; }
+
+// get_task_state's letter (fs/proc/array.c task_state_array).
+char task_state_letter(const Task& task) {
+    if (task.m_exit_state == Task::ExitState::Zombie)
+        return 'Z';
+    if (task.m_exit_state == Task::ExitState::Dead)
+        return 'X';
+    switch (task.m_state) {
+    case TaskState::Running: return 'R';
+    case TaskState::Interruptible: return 'S';
+    case TaskState::Uninterruptible: return 'D';
+    case TaskState::Stopped: return 'T';
+    case TaskState::Dead: return 'X';
+    }
+    return 'R';
+}
+
+// stat (do_task_stat): the 52 fields. /proc/<pid>/stat sums the whole process (faults and
+// CPU time of all its threads, the dead ones' included); task/<tid>/stat is the thread's.
+// All CPU time counts as user time, as getrusage reports it. Fields for features Sprout lacks
+// (major faults, real-time policy, delay accounting, guest time) are Linux's zeros.
+class StatFile final : public TaskFile {
+public:
+    StatFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid, bool whole, PidNamespace& ns)
+        : TaskFile(fs, ino, parent, "stat", Style::Seq, std::move(pid), 0444), m_whole(whole), m_ns(ns) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        struct Facts {
+            int pid, ppid, pgrp, session, tty_nr, tty_pgrp, nice, threads, exit_signal, exit_code;
+            char state;
+            char comm[sizeof(Task::m_comm)];
+            uint64_t flags, min_flt, cmin_flt, runtime_ns, cruntime_ns, start_ns, rsslim;
+            SigSet pending, blocked, ignored, caught;
+            bool running;
+        } f{};
+        RefPtr<MmStruct> mm;
+        TRY(with_task(*m_pid, [&](Task& task) {
+            SignalStruct& sig = *task.m_signal;
+            f.pid = task_pid_nr_ns(task, *m_ns);
+            __builtin_memcpy(f.comm, task.m_comm, sizeof(f.comm));
+            f.state = task_state_letter(task);
+            f.running = task.m_state == TaskState::Running;
+            Task* parent = task.m_real_parent;
+            f.ppid = parent && task.m_pid ? task_tgid_nr_ns(*parent, *m_ns) : 0;
+            f.pgrp = sig.pgrp;
+            f.session = sig.session;
+            f.tty_pgrp = -1;
+            if (sig.tty) {
+                // new_encode_dev(4:64): the minor's low byte, the major above it.
+                f.tty_nr = (4 << 8) | 64;
+                f.tty_pgrp = tty_foreground_pgrp(*sig.tty);
+            }
+            // PF_RANDOMIZE, and PF_FORKNOEXEC until the task execs.
+            f.flags = 0x00400000 | (task.m_did_exec ? 0 : 0x40);
+            if (task.m_exiting)
+                f.flags |= 0x4;  // PF_EXITING
+            f.nice = task.m_nice;
+            f.threads = sig.nr_threads;
+            f.start_ns = task.m_start_time_ns;
+            f.rsslim = sig.rlim[RLIMIT_RSS].cur;
+            f.pending = task.m_pending.signal;
+            f.blocked = task.m_blocked;
+            if (task.m_sighand) {
+                SpinlockGuard guard(task.m_sighand->siglock);
+                for (int i = 1; i <= NSIG_COUNT; ++i) {
+                    uint64_t handler = task.m_sighand->action[i - 1].handler;
+                    if (handler == 1)
+                        f.ignored |= sigmask(i);
+                    else if (handler != 0)
+                        f.caught |= sigmask(i);
+                }
+            }
+            f.exit_signal = task.m_exit_signal;
+            f.exit_code = task.m_exit_code;
+            if (m_whole) {
+                f.min_flt = sig.dead_threads_min_flt;
+                f.runtime_ns = sig.dead_threads_runtime_ns;
+                for (Task& thread : sig.thread_head) {
+                    f.min_flt += thread.m_min_flt;
+                    f.runtime_ns += task_runtime_ns(thread);
+                }
+                f.cmin_flt = sig.children_min_flt;
+                f.cruntime_ns = sig.children_runtime_ns;
+            } else {
+                f.min_flt = task.m_min_flt;
+                f.runtime_ns = task_runtime_ns(task);
+            }
+            mm = task.m_mm;
+        }));
+        // The address space is read after the tasklist lock is dropped: it has its own lock.
+        uint64_t vsize = 0;
+        uint64_t rss = 0;
+        MmStruct::ExecLayout layout{};
+        if (mm) {
+            mm->for_each_vma([&](const Vma& vma) { vsize += vma.m_end - vma.m_start; });
+            rss = mm->rss();
+            layout = mm->exec_layout();
+        }
+        format_to(out, "{} ({}) {} {} {} {} {} {} {} {} {} 0 0 {} 0 {} 0 {} {} {} 0 {} {} {} {} {} {} {} 0 0",
+                  f.pid, f.comm, f.state, f.ppid, f.pgrp, f.session, f.tty_nr, f.tty_pgrp, f.flags, f.min_flt,
+                  f.cmin_flt, to_clock_ticks(f.runtime_ns), to_clock_ticks(f.cruntime_ns), 20 + f.nice, f.nice,
+                  f.threads, to_clock_ticks(f.start_ns), vsize, rss, f.rsslim,
+                  mm ? layout.start_code : 0, mm ? layout.end_code : 0, mm ? layout.start_stack : 0);
+        // The obsolete signal fields, 31 bits each; whether the task sleeps (its "wchan").
+        constexpr SigSet LOW31 = 0x7fffffff;
+        format_to(out, " {} {} {} {} {} 0 0 {} 0 0 0 0 0 0", f.pending & LOW31, f.blocked & LOW31,
+                  f.ignored & LOW31, f.caught & LOW31, f.running ? 0 : 1, f.exit_signal);
+        if (mm)
+            format_to(out, " {} {} {} {} {} {} {}", layout.start_data, layout.end_data, mm->start_brk(),
+                      layout.arg_start, layout.arg_end, layout.env_start, layout.env_end);
+        else
+            format_to(out, " 0 0 0 0 0 0 0");
+        format_to(out, " {}\n", f.exit_code);
+        return {};
+    }
+
+private:
+    bool m_whole;
+    NonnullRefPtr<PidNamespace> m_ns;
+};
+
+// cmdline (get_mm_cmdline): the argument strings as exec laid them out, NULs included. When
+// the last byte of that area is no longer a NUL, the program has rewritten its title
+// (setproctitle), which may run on into the environment: then the text up to its first NUL,
+// at most a page (get_mm_proctitle). Nothing for a task without an address space.
+class CmdlineFile final : public TaskFile {
+public:
+    CmdlineFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "cmdline", Style::Seq, std::move(pid), 0444) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        RefPtr<MmStruct> mm = TRY(with_task(*m_pid, [](Task& task) { return task.m_mm; }));
+        if (!mm)
+            return {};
+        MmStruct::ExecLayout layout = mm->exec_layout();
+        if (layout.arg_end <= layout.arg_start)
+            return {};
+        char last = 0;
+        bool retitled = mm->read_present(layout.arg_end - 1, &last, 1) == 1 && last;
+        uint64_t end = layout.arg_end;
+        if (retitled) {
+            uint64_t env_end = layout.env_start == layout.arg_end ? layout.env_end : layout.arg_end;
+            end = env_end - layout.arg_start > PAGE_SIZE ? layout.arg_start + PAGE_SIZE : env_end;
+        }
+        char chunk[256];
+        for (uint64_t at = layout.arg_start; at < end;) {
+            size_t want = end - at < sizeof(chunk) ? size_t(end - at) : sizeof(chunk);
+            size_t got = mm->read_present(at, chunk, want);
+            if (retitled) {
+                size_t length = 0;
+                while (length < got && chunk[length])
+                    ++length;
+                out.write(chunk, length);
+                if (length < got)
+                    break;
+            } else {
+                out.write(chunk, got);
+            }
+            if (got < want)
+                break;
+            at += got;
+        }
+        return {};
+    }
+};
+
 // meminfo: the lines Sprout can fill truly, in Linux's order and format (show_val_kb: the
 // label in 16 columns, the value in kB in 8). No swap; slab memory is never reclaimable here,
 // and nothing else is either, so what is available is what is free.
@@ -245,6 +418,69 @@ public:
         line("Slab:", slab_pages);
         line("SReclaimable:", 0);
         line("SUnreclaim:", slab_pages);
+        return {};
+    }
+};
+
+// uptime (fs/proc/uptime.c): seconds since boot and seconds the CPU idled, to the hundredth.
+class UptimeFile final : public PseudoFile {
+public:
+    UptimeFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "uptime", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        uint64_t up = arch::monotonic_ns();
+        uint64_t idle = idle_time_ns();
+        constexpr uint64_t NS = 1'000'000'000;
+        format_to(out, "{}.{:02} {}.{:02}\n", up / NS, up % NS / (NS / 100), idle / NS, idle % NS / (NS / 100));
+        return {};
+    }
+};
+
+// loadavg (fs/proc/loadavg.c): the three averages rounded as get_avenrun's offset rounds them,
+// running/all threads, and the last pid the reader's namespace handed out.
+class LoadavgFile final : public PseudoFile {
+public:
+    LoadavgFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "loadavg", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        uint64_t avenrun[3];
+        load_averages(avenrun);
+        constexpr uint64_t FSHIFT = 11;
+        constexpr uint64_t FIXED_1 = 1 << FSHIFT;
+        for (auto& load : avenrun) {
+            load += FIXED_1 / 200;
+            format_to(out, "{}.{:02} ", load >> FSHIFT, ((load & (FIXED_1 - 1)) * 100) >> FSHIFT);
+        }
+        int last_pid;
+        {
+            SpinlockGuard guard(tasklist_lock());
+            last_pid = task_active_pid_ns(*current()).last_pid;
+        }
+        format_to(out, "{}/{} {}\n", nr_running(), nr_threads(), last_pid);
+        return {};
+    }
+};
+
+// stat (fs/proc/stat.c show_stat): the CPU's time in USER_HZ ticks, all of it user time or
+// idle as Sprout accounts it, then the boot time and the process counts. No interrupt or
+// softirq counts are kept, so their lines are left out. Nothing waits for I/O, so no task is
+// counted as blocked.
+class KernelStatFile final : public PseudoFile {
+public:
+    KernelStatFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0444, parent, "stat", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        uint64_t up = arch::monotonic_ns();
+        uint64_t idle = idle_time_ns();
+        uint64_t busy = up > idle ? up - idle : 0;
+        uint64_t boot_seconds = (arch::realtime_ns() - up) / 1'000'000'000;
+        for (StringView label : {StringView("cpu "), StringView("cpu0")})
+            format_to(out, "{} {} 0 0 {} 0 0 0 0 0 0\n", label, to_clock_ticks(busy), to_clock_ticks(idle));
+        format_to(out, "ctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\n", nr_context_switches(),
+                  boot_seconds, total_forks(), nr_running());
         return {};
     }
 };
@@ -374,23 +610,28 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"ns", S_TYPE_DIR | 0511},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
+    {"stat", S_TYPE_REG | 0444},
+    {"cmdline", S_TYPE_REG | 0444},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr TaskNode PROCESS_NODES[] = {
-    TaskNode::Threads, TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
+    TaskNode::Threads, TaskNode::Ns,     TaskNode::Comm,   TaskNode::FailNth,  TaskNode::Stat,
+    TaskNode::Cmdline, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"ns", S_TYPE_DIR | 0511},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
+    {"stat", S_TYPE_REG | 0444},
+    {"cmdline", S_TYPE_REG | 0444},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr TaskNode THREAD_NODES[] = {
-    TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
+    TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::Stat, TaskNode::Cmdline, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -442,6 +683,10 @@ public:
             inode->set_owner(owner.value().uid, owner.value().gid);
             return inode;
         }
+        case TaskNode::Stat:
+            return make<StatFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Stat), *this, m_task_pid, m_tid == 0, *m_ns);
+        case TaskNode::Cmdline:
+            return make<CmdlineFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Cmdline), *this, m_task_pid);
         default:
             return Error::from_errno(ENOENT);
         }
@@ -489,9 +734,12 @@ constexpr PseudoEntry ROOT_ENTRIES[] = {
     {"meminfo", S_TYPE_REG | 0444},
     {"self", S_TYPE_LNK | 0777},
     {"thread-self", S_TYPE_LNK | 0777},
+    {"uptime", S_TYPE_REG | 0444},
+    {"loadavg", S_TYPE_REG | 0444},
+    {"stat", S_TYPE_REG | 0444},
 };
 constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
-// The root lists its fixed entries at positions 2, 3, 4 and then each process at this base
+// The root lists its fixed entries from position 2 on and then each process at this base
 // plus its pid, as Linux's proc_pid_readdir places them after its own entries.
 constexpr uint64_t PID_POSITION_BASE = 2 + sizeof(ROOT_ENTRIES) / sizeof(ROOT_ENTRIES[0]);
 
@@ -507,6 +755,12 @@ public:
         uint64_t ino = ROOT_ENTRIES_INO + uint64_t(index);
         if (index == 0)
             return make<MeminfoFile>(fs(), ino, *this);
+        if (index == 3)
+            return make<UptimeFile>(fs(), ino, *this);
+        if (index == 4)
+            return make<LoadavgFile>(fs(), ino, *this);
+        if (index == 5)
+            return make<KernelStatFile>(fs(), ino, *this);
         if (index > 0) {
             // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
             // namespace numbers them; nothing for a caller outside it.

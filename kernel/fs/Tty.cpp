@@ -866,4 +866,9 @@ void disassociate_ctty(bool on_exit) {
         kill_pgrp_nr(pgrp, SIGCONT);
 }
 
+int tty_foreground_pgrp(Tty& tty) {
+    SpinlockGuard guard(tty.lock);
+    return tty.state.pgrp;
+}
+
 }  // namespace kernel

@@ -25,4 +25,7 @@ void tty_tick();
 // unless `on_exit`), and nobody in the session keeps the terminal. Does nothing for others.
 void disassociate_ctty(bool on_exit);
 
+// The foreground process group of `tty` (tty_get_pgrp), 0 when none: /proc/<pid>/stat.
+int tty_foreground_pgrp(Tty& tty);
+
 }  // namespace kernel

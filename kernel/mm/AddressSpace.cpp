@@ -3,6 +3,7 @@
 // mm/AddressSpace.h and docs/memory.md.
 #include "mm/AddressSpace.h"
 
+#include <arch/Memory.h>
 #include <linux/capability.h>
 
 #include "fs/Inode.h"
@@ -186,6 +187,25 @@ void MmStruct::set_stack_limit(uint64_t bytes) {
 // The child is built privately and only returned whole; if anything fails, dropping it releases
 // exactly what it took (its destructor is the unwind). Its RSS counters count what it maps,
 // shared tables included (Linux's copy_page_range does the same with add_mm_rss_vec).
+size_t MmStruct::read_present(VirtAddr addr, void* out, size_t size) const {
+    SpinlockGuard guard(m_lock);  // the frames stay mapped while it is held
+    size_t done = 0;
+    while (done < size) {
+        VirtAddr at = addr + done;
+        if (at >= TASK_SIZE)
+            break;
+        auto mapping = m_page_table.lookup(align_down(at, PAGE_SIZE));
+        if (!mapping)
+            break;
+        size_t offset = at % PAGE_SIZE;
+        size_t n = PAGE_SIZE - offset < size - done ? PAGE_SIZE - offset : size - done;
+        __builtin_memcpy(static_cast<uint8_t*>(out) + done,
+                         static_cast<const uint8_t*>(arch::phys_to_virt(mapping->frame)) + offset, n);
+        done += n;
+    }
+    return done;
+}
+
 ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     auto child = TRY(create());
     SpinlockGuard guard(m_lock);
@@ -194,6 +214,7 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     child->m_brk = m_brk;
     child->m_stack_limit = m_stack_limit;
     child->m_dumpable = m_dumpable;
+    child->m_exec_layout = m_exec_layout;
     for (auto& vma : m_vmas) {
         if (vma.m_flags & VM_DONTCOPY)
             continue;

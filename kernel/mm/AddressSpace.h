@@ -106,6 +106,19 @@ public:
     // brk(2): the new break on success, the old one on failure (Linux's contract).
     VirtAddr do_brk(VirtAddr brk);
 
+    // Where exec put the program and its strings (Linux's mm start_code..env_end), for
+    // /proc/<pid>/stat and cmdline; fork copies it.
+    struct ExecLayout {
+        uint64_t start_code, end_code, start_data, end_data, start_stack;
+        uint64_t arg_start, arg_end, env_start, env_end;
+    };
+    const ExecLayout& exec_layout() const { return m_exec_layout; }
+    // Copies up to `size` bytes at `addr` of this address space into `out`, from pages present
+    // now; returns how many it copied (it stops at the first page not there). For procfs, which
+    // reads another process's strings (Linux's access_remote_vm, without faulting pages in).
+    size_t read_present(VirtAddr addr, void* out, size_t size) const;
+    void set_exec_layout(const ExecLayout& layout) { m_exec_layout = layout; }
+
     // Layout, set by exec before the program runs. The heap starts empty at `start`.
     void set_brk_start(VirtAddr start);
     void set_mmap_base(VirtAddr base);
@@ -194,6 +207,7 @@ private:
     VirtAddr m_brk{0};
     uint64_t m_stack_limit{DEFAULT_STACK_LIMIT};
     bool m_dumpable{true};
+    ExecLayout m_exec_layout{};
     // Linux's rss_stat and hiwater_rss, in pages: every frame mapped into m_page_table is
     // counted in the counter of the area mapping it (map_new_frame_locked, dup) and uncounted
     // when unmapped (zap_range_locked), which are the only places leaves appear and go.

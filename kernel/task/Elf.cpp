@@ -143,6 +143,7 @@ ErrorOr<InitialStack> build_initial_stack(const InitialStackSpec& spec, uint8_t*
     auto string_at = [&](uint64_t address) {
         return reinterpret_cast<const char*>(buffer + capacity - (spec.stack_top - address));
     };
+    uint64_t arg_start = cursor;
     for (size_t i = 0; i < spec.argc; ++i) {
         out[w++] = cursor;
         size_t n = 0;
@@ -151,6 +152,7 @@ ErrorOr<InitialStack> build_initial_stack(const InitialStackSpec& spec, uint8_t*
         cursor += n + 1;
     }
     out[w++] = 0;
+    uint64_t arg_end = cursor;
     for (size_t i = 0; i < spec.envc; ++i) {
         out[w++] = cursor;
         size_t n = 0;
@@ -159,6 +161,7 @@ ErrorOr<InitialStack> build_initial_stack(const InitialStackSpec& spec, uint8_t*
         cursor += n + 1;
     }
     out[w++] = 0;
+    uint64_t env_end = cursor;
     for (size_t i = 0; i < spec.aux_count; ++i) {
         out[w++] = spec.aux[i].type;
         out[w++] = spec.aux[i].value;
@@ -171,7 +174,7 @@ ErrorOr<InitialStack> build_initial_stack(const InitialStackSpec& spec, uint8_t*
     out[w++] = platform;
     out[w++] = AT_NULL;
     out[w++] = 0;
-    return InitialStack{rsp, total};
+    return InitialStack{rsp, total, arg_start, arg_end, arg_end, env_end};
 }
 
 }  // namespace kernel

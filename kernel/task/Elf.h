@@ -69,6 +69,8 @@ struct InitialStackSpec {
 struct InitialStack {
     uint64_t stack_pointer;  // user rsp at entry: points at argc, 16-byte aligned
     uint64_t size;           // bytes used from stack_top down
+    // Where the argument and environment strings lie (Linux's mm arg_start..env_end).
+    uint64_t arg_start, arg_end, env_start, env_end;
 };
 
 // Lays the stack out into `buffer` (capacity bytes standing for [stack_top - capacity,

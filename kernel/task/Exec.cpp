@@ -442,6 +442,25 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     }
     flush_signal_handlers(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
+    {
+        // load_elf_binary's bounds: code from the executable segments, "data" from the start
+        // of the highest segment to the highest end of file bytes.
+        MmStruct::ExecLayout layout{~0ull, 0, 0, 0, stack.stack_pointer,
+                                    stack.arg_start, stack.arg_end, stack.env_start, stack.env_end};
+        for (size_t i = 0; i < image.segment_count; ++i) {
+            const auto& s = image.segments[i];
+            uint64_t file_end = s.vaddr + s.filesz;
+            if ((s.prot & PROT_EXEC) && s.vaddr < layout.start_code)
+                layout.start_code = s.vaddr;
+            if ((s.prot & PROT_EXEC) && file_end > layout.end_code)
+                layout.end_code = file_end;
+            layout.start_data = s.vaddr > layout.start_data ? s.vaddr : layout.start_data;
+            layout.end_data = file_end > layout.end_data ? file_end : layout.end_data;
+        }
+        if (layout.start_code == ~0ull)
+            layout.start_code = 0;
+        mm->set_exec_layout(layout);
+    }
     task->m_files = files;
     task->m_files->close_on_exec();
     size_t base = path.rfind('/');

@@ -9,6 +9,7 @@
 #include "task/Fork.h"
 
 #include <arch/Context.h>
+#include <arch/Time.h>
 #include <arch/TrapFrame.h>
 #include <linux/capability.h>
 #include <linux/resource.h>
@@ -106,6 +107,7 @@ ErrorOr<Task*> dup_task_struct(Task& orig) {
     __builtin_memcpy(task->m_comm, orig.m_comm, sizeof(task->m_comm));
     task->m_blocked = orig.m_blocked;
     task->m_nice = orig.m_nice;
+    task->m_start_time_ns = arch::monotonic_ns();
     task->m_sas_ss_sp = orig.m_sas_ss_sp;
     task->m_sas_ss_size = orig.m_sas_ss_size;
     task->m_sas_ss_flags = orig.m_sas_ss_flags;

@@ -222,8 +222,40 @@ void wake_up_new_task(Task* task) {
         rq.need_resched = true;
 }
 
+namespace {
+
+// Linux's calc_global_load (kernel/sched/loadavg.c): every LOAD_FREQ ticks the runnable tasks
+// feed three exponential averages. Sprout counts no uninterruptible sleepers in them.
+constexpr uint64_t FSHIFT = 11;
+constexpr uint64_t FIXED_1 = 1 << FSHIFT;
+constexpr uint64_t LOAD_EXP[3] = {1884, 2014, 2037};  // 1/exp(5s/1min), 5min, 15min
+constexpr uint64_t LOAD_FREQ = 5 * 250 + 1;            // 5 s at HZ 250, and a tick
+constinit std::atomic<uint64_t> g_avenrun[3] = {};
+
+uint64_t calc_load(uint64_t load, uint64_t exp, uint64_t active) {
+    uint64_t next = load * exp + active * (FIXED_1 - exp);
+    if (active >= load)
+        next += FIXED_1 - 1;
+    return next / FIXED_1;
+}
+
+unsigned nr_running_locked(CpuRunQueue& rq) {
+    unsigned n = rq.current->m_is_idle ? 0 : 1;
+    for ([[maybe_unused]] Task& task : rq.queue)
+        ++n;
+    return n;
+}
+
+}  // namespace
+
 void scheduler_tick() {
-    g_jiffies.fetch_add(1, std::memory_order_relaxed);
+    uint64_t now = g_jiffies.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (now % LOAD_FREQ == 0) {
+        uint64_t active = uint64_t(nr_running_locked(this_rq())) * FIXED_1;
+        for (int i = 0; i < 3; ++i)
+            g_avenrun[i].store(calc_load(g_avenrun[i].load(std::memory_order_relaxed), LOAD_EXP[i], active),
+                               std::memory_order_relaxed);
+    }
     signal_timer_tick();  // ITIMER_REAL and interruptible timed sleeps (task/Signal.cpp)
     tty_tick();           // what was typed on the console (fs/Tty.cpp)
     auto& rq = this_rq();
@@ -258,6 +290,23 @@ uint64_t task_runtime_ns(const Task& task) {
 
 uint64_t jiffies() { return g_jiffies.load(std::memory_order_relaxed); }
 uint64_t nr_context_switches() { return this_rq().nr_switches; }
+
+uint64_t idle_time_ns() { return task_runtime_ns(*this_rq().idle); }
+
+unsigned nr_running() {
+    auto& rq = this_rq();
+    arch::IrqFlags flags = arch::irq_save();
+    rq.lock.lock_no_irq();
+    unsigned n = nr_running_locked(rq);
+    rq.lock.unlock_no_irq();
+    arch::irq_restore(flags);
+    return n;
+}
+
+void load_averages(uint64_t out[3]) {
+    for (int i = 0; i < 3; ++i)
+        out[i] = g_avenrun[i].load(std::memory_order_relaxed);
+}
 
 size_t nr_tasks() {
     SpinlockGuard guard(g_all_tasks_lock);

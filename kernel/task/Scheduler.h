@@ -38,6 +38,12 @@ void preempt_enable();
 
 uint64_t jiffies();
 uint64_t nr_context_switches();
+// For /proc: the time the CPU spent idle, the tasks on the run queue (the running one
+// included: Linux's nr_running), and the 1, 5 and 15 minute load averages in 11-bit fixed
+// point (Linux's avenrun, FSHIFT 11).
+uint64_t idle_time_ns();
+unsigned nr_running();
+void load_averages(uint64_t out[3]);
 
 // A Task with its kernel stack (and end-of-stack canary), registered for leak checks, not yet
 // runnable — dup_task_struct's allocation step. Freed by put_task_struct.

@@ -61,6 +61,7 @@ struct Task {
     uint64_t m_last_switch_ns{0};
     uint64_t m_min_flt{0};  // page faults resolved without I/O (getrusage's ru_minflt)
     int m_nice{0};          // -20..19, inherited at fork
+    uint64_t m_start_time_ns{0};  // monotonic time at fork (Linux's start_boottime): /proc/<pid>/stat
 
     // Set by set_tid_address / CLONE_CHILD_CLEARTID; set_robust_list's registration.
     uint64_t m_clear_child_tid{0};
