@@ -8,6 +8,8 @@
 namespace kernel {
 
 namespace {
+constinit std::atomic<size_t> g_total_pages{0};
+
 ErrorOr<PhysAddr> allocate_zeroed_page() {
     PhysAddr page = TRY(page_allocator().allocate(0));
     __builtin_memset(arch::phys_to_virt(page), 0, PAGE_SIZE);
@@ -28,6 +30,8 @@ PhysAddr PageMap::lookup_frame(uint64_t index) const {
     }
     return entries(node)[index & (FANOUT - 1)];
 }
+
+size_t PageMap::total_pages() { return g_total_pages.load(std::memory_order_relaxed); }
 
 uint8_t* PageMap::lookup(uint64_t index) const {
     PhysAddr frame = lookup_frame(index);
@@ -59,8 +63,10 @@ ErrorOr<uint8_t*> PageMap::insert(uint64_t index) {
         if (!entry) {
             // Leaves are user frames: mmap maps them, each mapping taking a reference.
             entry = height == 1 ? TRY(alloc_zeroed_user_frame()) : TRY(allocate_zeroed_page());
-            if (height == 1)
+            if (height == 1) {
                 ++m_pages;
+                g_total_pages.fetch_add(1, std::memory_order_relaxed);
+            }
         }
         if (height == 1)
             return static_cast<uint8_t*>(arch::phys_to_virt(entry));
@@ -152,6 +158,7 @@ bool PageMap::truncate_node(PhysAddr node, unsigned height, uint64_t first) {
             put_user_frame(slots[slot]);  // a mapping may still hold it
             slots[slot] = 0;
             --m_pages;
+            g_total_pages.fetch_sub(1, std::memory_order_relaxed);
         } else if (truncate_node(slots[slot], height - 1, first > base ? first - base : 0)) {
             page_allocator().free(slots[slot], 0);
             slots[slot] = 0;

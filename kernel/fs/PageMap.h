@@ -34,6 +34,8 @@ public:
     // Frees every page with index >= first_index.
     void truncate(uint64_t first_index);
     size_t page_count() const { return m_pages; }
+    // Pages held by every PageMap (the in-memory files' data: /proc/meminfo's Shmem).
+    static size_t total_pages();
 
 private:
     static constexpr unsigned BITS = 9;  // 512 entries of 8 bytes: one page per node

@@ -6,6 +6,7 @@
 #include <linux/resource.h>
 
 #include "fs/FileSystemType.h"
+#include "fs/PageMap.h"
 #include "fs/PseudoFs.h"
 #include "fs/Tty.h"
 #include "lib/OwnPtr.h"
@@ -397,8 +398,10 @@ public:
 };
 
 // meminfo: the lines Sprout can fill truly, in Linux's order and format (show_val_kb: the
-// label in 16 columns, the value in kB in 8). No swap; slab memory is never reclaimable here,
-// and nothing else is either, so what is available is what is free.
+// label in 16 columns, the value in kB in 8). No swap and no block devices (no buffers); the
+// page cache is the in-memory files' pages and shared anonymous memory, all of it shmem as
+// Linux counts tmpfs, and like slab memory never reclaimable here, so what is available is
+// what is free.
 class MeminfoFile final : public PseudoFile {
 public:
     MeminfoFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
@@ -412,9 +415,14 @@ public:
         auto line = [&](StringView label, size_t pages) { format_to(out, "{:<16}{:>8} kB\n", label, pages * KB); };
         line("MemTotal:", page_allocator().total_pages());
         line("MemFree:", free_pages);
+        size_t shmem = PageMap::total_pages() + SharedMemory::total_resident_pages();
         line("MemAvailable:", free_pages);
+        line("Buffers:", 0);
+        line("Cached:", shmem);
+        line("SwapCached:", 0);
         line("SwapTotal:", 0);
         line("SwapFree:", 0);
+        line("Shmem:", shmem);
         line("Slab:", slab_pages);
         line("SReclaimable:", 0);
         line("SUnreclaim:", slab_pages);

@@ -43,6 +43,12 @@ uint32_t user_frame_refcount(PhysAddr frame) {
 
 // ---- SharedMemory ----
 
+namespace {
+constinit std::atomic<uint64_t> g_shared_resident{0};
+}  // namespace
+
+uint64_t SharedMemory::total_resident_pages() { return g_shared_resident.load(std::memory_order_relaxed); }
+
 void SharedMemory::operator delete(void* object) noexcept { kfree(object); }
 
 ErrorOr<NonnullRefPtr<SharedMemory>> SharedMemory::create(uint64_t page_count) {
@@ -74,6 +80,7 @@ SharedMemory::~SharedMemory() {
         page_allocator().free(m_directory[d], 0);
     }
     kfree(m_directory);
+    g_shared_resident.fetch_sub(m_resident, std::memory_order_relaxed);
 }
 
 ErrorOr<PhysAddr> SharedMemory::get_frame(uint64_t index) {
@@ -89,6 +96,7 @@ ErrorOr<PhysAddr> SharedMemory::get_frame(uint64_t index) {
         // it goes with the object.
         frame = TRY(alloc_zeroed_user_frame());
         ++m_resident;
+        g_shared_resident.fetch_add(1, std::memory_order_relaxed);
     }
     get_user_frame(frame);
     return frame;

@@ -56,6 +56,8 @@ public:
     ErrorOr<PhysAddr> get_frame(uint64_t index);
     // How many frames have been allocated (for tests and accounting).
     uint64_t resident_pages() const { return m_resident; }
+    // Frames held by every SharedMemory (/proc/meminfo's Shmem).
+    static uint64_t total_resident_pages();
     // Whether page `index` has a frame yet (mincore: in the object even where no page table
     // maps it).
     bool has_frame(uint64_t index) const;

@@ -11,6 +11,7 @@
 #include <linux/time.h>
 #include <linux/utsname.h>
 
+#include "fs/PageMap.h"
 #include "lib/Random.h"
 #include "lib/ScopeGuard.h"
 #include "mm/AddressSpace.h"
@@ -686,6 +687,9 @@ ErrorOr<long> sys_sysinfo(uint64_t user_info) {
     info.uptime = int64_t(arch::monotonic_ns() / NSEC_PER_SEC);
     info.totalram = page_allocator().total_pages() * PAGE_SIZE;
     info.freeram = page_allocator().free_pages() * PAGE_SIZE;
+    // Shared memory is shmem (/proc/meminfo's Shmem: the in-memory files and shared anonymous
+    // memory); there are no block-device buffers.
+    info.sharedram = (PageMap::total_pages() + SharedMemory::total_resident_pages()) * PAGE_SIZE;
     info.procs = uint16_t(nr_threads());
     info.mem_unit = 1;
     TRY(copy_to_user(user_info, &info, sizeof(info)));

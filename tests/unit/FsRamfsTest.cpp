@@ -11,6 +11,7 @@
 
 #include "FsTestSupport.h"
 #include "fs/File.h"
+#include "fs/PageMap.h"
 #include "mm/Vma.h"
 
 namespace kernel::fstest {
@@ -142,9 +143,11 @@ TEST_F(FsRamfsTest, SparseFilesAndTruncate) {
 // mmap's view: get_page hands out the very frame read(2) and write(2) use (a hole is filled
 // first), with a reference of its own that outlives a truncate; past the end is EIO (SIGBUS).
 TEST_F(FsRamfsTest, PagesForMappingAreTheFilesOwn) {
+    size_t cached_before = PageMap::total_pages();
     auto file = MUST(vfs_open(fs(), nullptr, "/mapped", RDWR | CREAT, 0644));
     uint64_t offset = 4096 + 10;
     ASSERT_EQ(MUST(file->write(IoBuffer::kernel("hi"), 2, offset)), 2u);
+    EXPECT_EQ(PageMap::total_pages(), cached_before + 1);  // meminfo's Shmem follows the files
     EXPECT_EQ(errno_of(file->get_page(2)), EIO);
     PhysAddr hole = MUST(file->get_page(0));  // a hole: now a page of the file
     EXPECT_EQ(stat("/mapped").blocks, 16u);
@@ -160,6 +163,7 @@ TEST_F(FsRamfsTest, PagesForMappingAreTheFilesOwn) {
     EXPECT_EQ(bytes[12], '?');
     ASSERT_FALSE(file->inode()->truncate(0).is_error());
     EXPECT_EQ(user_frame_refcount(frame), 1u);  // ours alone now
+    EXPECT_EQ(PageMap::total_pages(), cached_before);
     EXPECT_EQ(errno_of(file->get_page(0)), EIO);
     put_user_frame(frame);
     put_user_frame(hole);
