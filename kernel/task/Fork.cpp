@@ -382,9 +382,9 @@ void discard_unstarted_child(Task* child) {
     put_task_struct(*child);  // its own: it never ran, so no context switch will drop it
 }
 
-// Linux's ksys_unshare: the calling task stops sharing what `flags` names. Unsharing the
-// address space, the handlers or the thread group is not implemented, but (as Linux says) it
-// "pretends to work" when there is nothing to unshare: a single-threaded caller.
+// Linux's ksys_unshare: the calling task stops sharing what `flags` names. The address space,
+// the handlers and the thread group cannot be unshared once shared (EINVAL, as in Linux); when
+// nothing shares them — a single-threaded caller — asking succeeds and changes nothing.
 ErrorOr<long> sys_unshare(uint64_t flags) {
     Task& self = *current();
     // What each flag implies (a new user namespace would need its own thread group and fs).
