@@ -4,6 +4,7 @@
 #include "mm/AddressSpace.h"
 
 #include <arch/Memory.h>
+#include <atomic>
 #include <linux/capability.h>
 
 #include "fs/Inode.h"
@@ -92,6 +93,7 @@ private:
 
 namespace {
 constinit SlabCache s_mm_cache{"mm_struct", sizeof(MmStruct), alignof(MmStruct)};
+constinit std::atomic<size_t> s_oom_victims{0};
 }
 
 void MmStruct::operator delete(void* mm) noexcept {
@@ -113,6 +115,10 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::create() {
 // Page tables shared by on-demand fork lie wholly inside one area each, so they are dropped
 // whole (no leaf touched), which is most of what exit saves.
 MmStruct::~MmStruct() {
+    ScopeGuard victim_gone([this] {
+        if (m_oom_victim)
+            s_oom_victims.fetch_sub(1, std::memory_order_release);
+    });
     SpinlockGuard guard(m_lock);
     while (Vma* vma = m_vmas.first()) {
         zap_range_locked(vma->m_start, vma->m_end);
@@ -122,6 +128,16 @@ MmStruct::~MmStruct() {
     VERIFY(rss_locked() == 0);
     m_page_table.destroy();
 }
+
+void MmStruct::mark_oom_victim() {
+    SpinlockGuard guard(m_lock);
+    if (m_oom_victim)
+        return;
+    m_oom_victim = true;
+    s_oom_victims.fetch_add(1, std::memory_order_relaxed);
+}
+
+size_t MmStruct::oom_victims_alive() { return s_oom_victims.load(std::memory_order_acquire); }
 
 uint64_t MmStruct::rss_counter(MmCounter counter) const {
     SpinlockGuard guard(m_lock);

@@ -132,6 +132,12 @@ public:
     // anyone without CAP_SYS_PTRACE. Fork copies it; exec sets it anew.
     bool dumpable() const { return m_dumpable; }
     void set_dumpable(bool dumpable) { m_dumpable = dumpable; }
+    // The OOM killer chose this address space's owners (Linux's mark_oom_victim): until it is
+    // torn down, and its memory with it, the killer waits instead of choosing again.
+    void mark_oom_victim();
+    bool is_oom_victim() const { return m_oom_victim; }
+    // Address spaces marked and not yet destroyed.
+    static size_t oom_victims_alive();
 
     // Resident pages (Linux's get_mm_counter and get_mm_rss: pages mapped by this address
     // space's page tables, shared tables included) and the most there have been (Linux's
@@ -207,6 +213,7 @@ private:
     VirtAddr m_brk{0};
     uint64_t m_stack_limit{DEFAULT_STACK_LIMIT};
     bool m_dumpable{true};
+    bool m_oom_victim{false};
     ExecLayout m_exec_layout{};
     // Linux's rss_stat and hiwater_rss, in pages: every frame mapped into m_page_table is
     // counted in the counter of the area mapping it (map_new_frame_locked, dup) and uncounted

@@ -78,6 +78,11 @@ int pid_nr_from_vnr(int number);
 // The first user process (pid 1): the reaper of orphans, and the one whose death ends the VM.
 Task* init_process();
 void set_init_process(Task& task);
+// A task of the first process's thread group (Linux's is_global_init).
+inline bool is_global_init(const Task& task) {
+    Task* init = init_process();
+    return init && task.m_signal && init->m_signal == task.m_signal;
+}
 
 // Total processes created since boot (Linux's total_forks) and live ones (nr_threads).
 uint64_t total_forks();

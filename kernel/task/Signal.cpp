@@ -43,11 +43,6 @@ constinit std::atomic<uint64_t> g_sigqueue_count{0};
 
 SigSet read_set(const SigSet& set) { return __atomic_load_n(&set, __ATOMIC_RELAXED); }
 
-bool is_global_init(const Task& task) {
-    Task* init = init_process();
-    return init && task.m_signal && init->m_signal == task.m_signal;
-}
-
 // Linux's SIGNAL_UNKILLABLE: the global init, and a pid namespace's init, get no signal they do
 // not handle (a namespace's init still dies of SIGKILL from an ancestor namespace).
 bool is_unkillable(const Task& task) { return is_global_init(task) || (task.m_signal && task.m_signal->unkillable); }

@@ -6,6 +6,7 @@
 
 #include "lib/Printk.h"
 #include "mm/AddressSpace.h"
+#include "mm/OomKill.h"
 #include "mm/UserAccess.h"
 #include "task/Exit.h"
 #include "task/Scheduler.h"
@@ -73,6 +74,10 @@ int resolve_user_page_fault(const arch::TrapFrame& frame) {
         ++task->m_min_flt;
         return 0;
     }
+    // No page to be had: the OOM killer frees some and the access is tried again (Linux's
+    // pagefault_out_of_memory); the victim, if it is us, dies of its SIGKILL on the way out.
+    if (result.error().code() == ENOMEM && out_of_memory() == OomOutcome::Retry)
+        return 0;
     // EIO: a page wholly past the end of its file (SIGBUS, as Linux); anything else SIGSEGV.
     return result.error().code() == EIO ? SIGBUS : SIGSEGV;
 }
