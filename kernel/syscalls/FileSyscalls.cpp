@@ -17,6 +17,7 @@
 #include "syscalls/Syscall.h"
 #include "task/Cred.h"
 #include "task/Scheduler.h"
+#include "task/Signal.h"
 #include "task/TaskCred.h"
 
 namespace kernel {
@@ -226,6 +227,78 @@ ErrorOr<long> sys_pwrite64(int fd, UserPtr<const char> buffer, size_t count, int
         return Error::from_errno(ESPIPE);
     uint64_t at = uint64_t(position);
     return do_write(*file, buffer.address(), count, &at);
+}
+
+// sendfile (Linux's do_sendfile over do_splice_direct): `count` bytes from in_fd, at *offset
+// (which is then moved, the file position untouched) or at its position, to out_fd at its
+// position. The input must be a file with positions (a pipe or terminal is EINVAL, as Linux
+// 6.1's splice_read-less files); an O_APPEND output is EINVAL. Copied through a kernel
+// buffer; a short read ends it, and an error after some bytes reports the bytes.
+ErrorOr<long> sys_sendfile(int out_fd, int in_fd, UserPtr<int64_t> offset, size_t count) {
+    auto in = TRY(fdget(in_fd));
+    if (!in->is_readable())
+        return Error::from_errno(EBADF);
+    uint64_t position;
+    if (!offset.is_null()) {
+        if (!in->has_positional_io())
+            return Error::from_errno(ESPIPE);
+        int64_t at;
+        TRY(copy_from_user(&at, offset));
+        if (at < 0)
+            return Error::from_errno(EINVAL);
+        position = uint64_t(at);
+    } else {
+        position = in->position();
+    }
+    TRY(verify_area(*in, position, count));
+    if (count > MAX_RW_COUNT)
+        count = MAX_RW_COUNT;
+    auto out = TRY(fdget(out_fd));
+    if (!out->is_writable())
+        return Error::from_errno(EBADF);
+    if (out->flags() & O_APPEND)
+        return Error::from_errno(EINVAL);
+    uint64_t out_position = out->position();
+    TRY(verify_area(*out, out_position, count));
+    if (!in->has_positional_io())
+        return Error::from_errno(EINVAL);
+
+    constexpr size_t CHUNK = 16384;
+    auto buffer = TRY(KernelBuffer::allocate(count < CHUNK ? (count ? count : 1) : CHUNK));
+    size_t done = 0;
+    Error failure = Error::from_errno(0);
+    while (done < count) {
+        size_t want = count - done < CHUNK ? count - done : CHUNK;
+        uint64_t read_at = position;
+        auto got = in->read(IoBuffer::kernel(buffer.data()), want, read_at);
+        if (got.is_error()) {
+            failure = got.release_error();
+            break;
+        }
+        if (!got.value())
+            break;
+        uint64_t write_at = out_position;
+        auto put = out->write(IoBuffer::kernel(buffer.data()), got.value(), write_at);
+        if (put.is_error()) {
+            failure = put.release_error();
+            break;
+        }
+        position += put.value();
+        out_position = write_at;
+        done += put.value();
+        if (put.value() < got.value() || got.value() < want)
+            break;
+        if (signal_pending(*current()))
+            break;
+    }
+    if (!done && failure.code())
+        return failure;
+    out->set_position(out_position);
+    if (!offset.is_null())
+        TRY(copy_to_user(offset, int64_t(position)));
+    else
+        in->set_position(position);
+    return long(done);
 }
 
 // readv/writev: import_iovec's checks (at most UIO_MAXIOV segments, none negative, each in
@@ -772,6 +845,7 @@ ErrorOr<long> sys_umount2(UserPtr<const char> user_target, int flags) {
 void register_file_syscalls(SyscallTable& table) {
     table.add<sys_read>(__NR_read);
     table.add<sys_write>(__NR_write);
+    table.add<sys_sendfile>(__NR_sendfile);
     table.add<sys_open>(__NR_open);
     table.add<sys_close>(__NR_close);
     table.add<sys_stat>(__NR_stat);
