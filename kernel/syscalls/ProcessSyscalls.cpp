@@ -18,6 +18,7 @@
 #include "mm/Heap.h"
 #include "mm/PageAllocator.h"
 #include "syscalls/Syscall.h"
+#include "task/Rseq.h"
 #include "task/Cred.h"
 #include "task/Exec.h"
 #include "task/Fork.h"
@@ -837,6 +838,7 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_setpgid>(__NR_setpgid);
     table.add<sys_setsid>(__NR_setsid);
     table.add<sys_prctl>(__NR_prctl);
+    table.add<sys_rseq>(__NR_rseq);
     table.add<sys_set_tid_address>(__NR_set_tid_address);
     table.add<sys_uname>(__NR_uname);
     table.add<sys_sethostname>(__NR_sethostname);

@@ -2,6 +2,7 @@
 // open and check the file, read its headers, build the new address space off to the side,
 // then — at the point of no return — switch to it, close close-on-exec descriptors, reset the
 // FPU and TLS, and point the user frame at the entry.
+#include "task/Rseq.h"
 #include "task/Exec.h"
 
 #include <arch/Context.h>
@@ -441,6 +442,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
         mm->set_dumpable(cred.euid == cred.uid && cred.egid == cred.gid);
     }
     flush_signal_handlers(*task);
+    rseq_execve(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
     {
         // load_elf_binary's bounds: code from the executable segments, "data" from the start

@@ -3,6 +3,7 @@
 // dropped by the incoming task (finish_task_switch), as in Linux, so no other CPU can pick up
 // `prev` before its registers are saved.
 #include "task/Scheduler.h"
+#include "task/Rseq.h"
 
 #include <arch/Context.h>
 #include <arch/Cpu.h>
@@ -118,6 +119,7 @@ void schedule_impl(bool preempt) {
         return;
     }
     next->m_timeslice = SCHED_TIMESLICE_TICKS;
+    rseq_preempt(*prev);
     uint64_t now = arch::monotonic_ns();
     prev->m_runtime_ns += now - prev->m_last_switch_ns;
     next->m_last_switch_ns = now;

@@ -67,6 +67,15 @@ struct Task {
     uint64_t m_clear_child_tid{0};
     uint64_t m_robust_list_head{0};
 
+    // Restartable sequences (Linux's rseq, rseq_len, rseq_sig, rseq_event_mask and the
+    // TIF_NOTIFY_RESUME it raises; task/Rseq.h): the registered struct rseq, and whether the task
+    // was switched out or signalled since its fields were last brought up to date.
+    uint64_t m_rseq{0};
+    uint32_t m_rseq_len{0};
+    uint32_t m_rseq_sig{0};
+    bool m_rseq_event{false};
+    bool m_rseq_notify{false};
+
     // What restart_syscall(2) resumes (Linux's restart_block): a sleep interrupted with
     // -ERESTART_RESTARTBLOCK saves its arguments here; with no handler run, the syscall is
     // re-entered as restart_syscall, which calls fn. fn null: EINTR (do_no_restart_syscall).
