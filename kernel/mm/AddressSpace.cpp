@@ -4,7 +4,6 @@
 #include "mm/AddressSpace.h"
 
 #include <arch/Memory.h>
-#include <atomic>
 #include <linux/capability.h>
 
 #include "fs/Inode.h"
