@@ -320,7 +320,8 @@ ErrorOr<void> populate_rootfs(const uint8_t* data, size_t size) {
     if (g_root_mount.load())
         return Error::from_errno(EBUSY);
     // Create first, publish last: nobody sees the root before it is complete.
-    auto root = TRY(ramfs_create(01777));  // tmpfs's default root mode, as Linux's rootfs
+    // Linux's rootfs is a tmpfs with tmpfs's default mode and limits.
+    auto root = TRY(ramfs_create(01777, RamfsLimits::tmpfs_default()));
     auto mount = TRY(Mount::create(root, 0));
     Path root_path{mount, root};
     auto fs = TRY(FsStruct::create(root_path, root_path));

@@ -8,6 +8,7 @@
 #include "mm/Vma.h"
 #include "lib/OwnPtr.h"
 #include "mm/Heap.h"
+#include "mm/PageAllocator.h"
 
 namespace kernel {
 
@@ -18,11 +19,30 @@ constexpr size_t SHORT_SYMLINK_LENGTH = 128;  // tmpfs keeps shorter targets (wi
 
 class RamfsSuper final : public FileSystem {
 public:
+    explicit RamfsSuper(RamfsLimits limits) : m_limits(limits) {}
     StringView name() const override { return "tmpfs"; }
     uint64_t next_ino() { return m_next_ino.fetch_add(1, std::memory_order_relaxed); }
 
+    // shmem_inode_acct_block / shmem_reserve_inode: ENOSPC past the limit.
+    ErrorOr<void> charge_blocks(uint64_t pages) { return charge(m_used_blocks, m_limits.max_blocks, pages); }
+    void uncharge_blocks(uint64_t pages) { m_used_blocks.fetch_sub(pages, std::memory_order_relaxed); }
+    ErrorOr<void> reserve_inode() { return charge(m_used_inodes, m_limits.max_inodes, 1); }
+    void free_inode() { m_used_inodes.fetch_sub(1, std::memory_order_relaxed); }
+
 private:
+    static ErrorOr<void> charge(std::atomic<uint64_t>& used, uint64_t limit, uint64_t amount) {
+        uint64_t now = used.fetch_add(amount, std::memory_order_relaxed);
+        if (limit && now + amount > limit) {
+            used.fetch_sub(amount, std::memory_order_relaxed);
+            return Error::from_errno(ENOSPC);
+        }
+        return {};
+    }
+
+    RamfsLimits m_limits;
     std::atomic<uint64_t> m_next_ino{1};
+    std::atomic<uint64_t> m_used_blocks{0};
+    std::atomic<uint64_t> m_used_inodes{0};
 };
 
 class RamfsInode;
@@ -47,6 +67,14 @@ using EntryList = IntrusiveList<DirEntry, &DirEntry::node>;
 
 class RamfsInode final : public Inode {
 public:
+    // An inode charged to the file system's inode limit (ENOSPC), released when it dies.
+    static ErrorOr<NonnullRefPtr<RamfsInode>> create(RamfsSuper& fs, uint32_t mode, uint32_t rdev) {
+        TRY(fs.reserve_inode());
+        auto inode = try_make_ref_counted<RamfsInode>(fs, mode, rdev);
+        if (inode.is_error())
+            fs.free_inode();
+        return inode;
+    }
     RamfsInode(RamfsSuper& fs, uint32_t mode, uint32_t rdev) : Inode(fs, fs.next_ino(), mode, rdev) {
         if (is_directory()) {
             m_nlink = 2;  // "." and the parent's entry
@@ -87,6 +115,8 @@ private:
         return m_pages.page_count() * PAGE_SIZE;
     }
     RamfsSuper& super() const { return static_cast<RamfsSuper&>(fs()); }
+    // The page at `index`, made (and charged to the file system) if the file has none there.
+    ErrorOr<uint8_t*> get_or_create_page_locked(uint64_t index);
     DirEntry* find_locked(StringView name);
     // ENOTDIR for a non-directory, ENOENT for a removed one (Linux's IS_DEADDIR checks).
     ErrorOr<void> check_live_directory_locked() const;
@@ -166,6 +196,8 @@ RamfsInode::~RamfsInode() {
         DirEntry::destroy(entry);
     }
     kfree(m_target);
+    super().uncharge_blocks(allocated_bytes_locked() / PAGE_SIZE);
+    super().free_inode();
     // A chain of removed directories, each holding its parent, is let go one at a time rather
     // than by recursive destructors.
     RefPtr<RamfsInode> up = std::move(m_removed_parent);
@@ -233,6 +265,10 @@ void RamfsInode::remove_entry_locked(DirEntry& entry) {
             child.m_nlink = 0;  // an empty directory (the VFS checked): its "." goes too
         } else {
             VERIFY(child.m_nlink > 0);
+            // An extra hard link cost an inode (shmem_unlink gives it back); the last one is
+            // the inode's own, given back when it dies.
+            if (child.m_nlink > 1)
+                super().free_inode();
             --child.m_nlink;
         }
         child.touch_locked(false, true);
@@ -247,7 +283,7 @@ void RamfsInode::remove_entry_locked(DirEntry& entry) {
 
 ErrorOr<NonnullRefPtr<Inode>> RamfsInode::create_locked(StringView name, uint32_t mode, uint32_t rdev) {
     TRY(check_can_add_locked(name));
-    auto child = TRY(try_make_ref_counted<RamfsInode>(super(), mode, rdev));
+    auto child = TRY(RamfsInode::create(super(), mode, rdev));
     DirEntry* entry = TRY(DirEntry::create(name, child.ptr()));
     add_entry_locked(*entry);
     return NonnullRefPtr<Inode>(std::move(child));
@@ -255,10 +291,17 @@ ErrorOr<NonnullRefPtr<Inode>> RamfsInode::create_locked(StringView name, uint32_
 
 ErrorOr<NonnullRefPtr<Inode>> RamfsInode::symlink_locked(StringView name, StringView target) {
     TRY(check_can_add_locked(name));
-    auto child = TRY(try_make_ref_counted<RamfsInode>(super(), S_TYPE_LNK | 0777, 0));
+    auto child = TRY(RamfsInode::create(super(), S_TYPE_LNK | 0777, 0));
+    // A target too long to keep inline costs a page of the file system's (shmem_symlink).
+    bool takes_page = target.size() + 1 > SHORT_SYMLINK_LENGTH;
+    if (takes_page)
+        TRY(super().charge_blocks(1));
     child->m_target = static_cast<char*>(kmalloc(target.size() + 1));
-    if (!child->m_target)
+    if (!child->m_target) {
+        if (takes_page)
+            super().uncharge_blocks(1);
         return Error::from_errno(ENOMEM);
+    }
     __builtin_memcpy(child->m_target, target.data(), target.size());
     child->m_target[target.size()] = 0;
     child->m_target_length = target.size();
@@ -270,7 +313,7 @@ ErrorOr<NonnullRefPtr<Inode>> RamfsInode::symlink_locked(StringView name, String
 
 ErrorOr<NonnullRefPtr<Inode>> RamfsInode::create_unnamed_locked(uint32_t mode) {
     TRY(check_live_directory_locked());
-    auto file = TRY(try_make_ref_counted<RamfsInode>(super(), S_TYPE_REG | (mode & S_PERM_MASK), 0));
+    auto file = TRY(RamfsInode::create(super(), S_TYPE_REG | (mode & S_PERM_MASK), 0));
     file->m_nlink = 0;
     return NonnullRefPtr<Inode>(std::move(file));
 }
@@ -279,7 +322,18 @@ ErrorOr<void> RamfsInode::link_locked(StringView name, Inode& target) {
     TRY(check_can_add_locked(name));
     VERIFY(&target.fs() == &fs() && !target.is_directory());
     auto& child = static_cast<RamfsInode&>(target);
-    DirEntry* entry = TRY(DirEntry::create(name, &child));
+    // shmem_link: a name for a file that has one already costs an inode (an O_TMPFILE file
+    // linked for the first time does not).
+    bool extra = child.nlink() > 0;
+    if (extra)
+        TRY(super().reserve_inode());
+    auto entry_or = DirEntry::create(name, &child);
+    if (entry_or.is_error()) {
+        if (extra)
+            super().free_inode();
+        return entry_or.release_error();
+    }
+    DirEntry* entry = entry_or.value();
     {
         SpinlockGuard guard(child.m_lock);
         ++child.m_nlink;
@@ -437,11 +491,14 @@ ErrorOr<size_t> RamfsInode::write(IoBuffer buffer, size_t size, uint64_t& offset
             break;
         }
         size_t copied = 0;
+        int failure = ENOMEM;
         while (copied < chunk) {
             uint64_t position = offset + copied;
-            auto page = m_pages.get_or_create(position / PAGE_SIZE);
-            if (page.is_error())
+            auto page = get_or_create_page_locked(position / PAGE_SIZE);
+            if (page.is_error()) {
+                failure = page.error().code();
                 break;
+            }
             size_t in_page = position % PAGE_SIZE;
             size_t n = chunk - copied < PAGE_SIZE - in_page ? chunk - copied : PAGE_SIZE - in_page;
             __builtin_memcpy(page.value() + in_page, bounce + copied, n);
@@ -455,7 +512,7 @@ ErrorOr<size_t> RamfsInode::write(IoBuffer buffer, size_t size, uint64_t& offset
             touch_locked(true, true);
         if (copied < chunk) {
             if (!done)
-                return Error::from_errno(ENOMEM);
+                return Error::from_errno(failure);
             break;
         }
     }
@@ -474,7 +531,9 @@ ErrorOr<void> RamfsInode::truncate(uint64_t size) {
             if (uint8_t* page = m_pages.lookup(size / PAGE_SIZE))
                 __builtin_memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
         }
+        size_t before = m_pages.page_count();
         m_pages.truncate((size + PAGE_SIZE - 1) / PAGE_SIZE);
+        super().uncharge_blocks(before - m_pages.page_count());
     }
     m_size = size;
     touch_locked(true, true);
@@ -488,10 +547,20 @@ ErrorOr<PhysAddr> RamfsInode::get_page(uint64_t index) {
     SpinlockGuard guard(m_lock);
     if (index >= (m_size + PAGE_SIZE - 1) / PAGE_SIZE)
         return Error::from_errno(EIO);
-    TRY(m_pages.get_or_create(index));
+    TRY(get_or_create_page_locked(index));
     PhysAddr frame = m_pages.lookup_frame(index);
     get_user_frame(frame);
     return frame;
+}
+
+ErrorOr<uint8_t*> RamfsInode::get_or_create_page_locked(uint64_t index) {
+    if (uint8_t* page = m_pages.lookup(index))
+        return page;
+    TRY(super().charge_blocks(1));
+    auto page = m_pages.get_or_create(index);
+    if (page.is_error())
+        super().uncharge_blocks(1);
+    return page;
 }
 
 ErrorOr<uint64_t> RamfsInode::seek_data_or_hole(uint64_t offset, bool data) {
@@ -696,9 +765,14 @@ ErrorOr<NonnullRefPtr<File>> RamfsInode::open_directory(const Path& path, int fl
     return RamfsDirectoryFile::create(path, flags);
 }
 
-ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions) {
-    auto super = TRY(try_make_ref_counted<RamfsSuper>());
-    auto root = TRY(try_make_ref_counted<RamfsInode>(*super, S_TYPE_DIR | (root_permissions & S_PERM_MASK), 0));
+RamfsLimits RamfsLimits::tmpfs_default() {
+    uint64_t half = page_allocator().total_pages() / 2;
+    return {half, half};
+}
+
+ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions, RamfsLimits limits) {
+    auto super = TRY(try_make_ref_counted<RamfsSuper>(limits));
+    auto root = TRY(RamfsInode::create(*super, S_TYPE_DIR | (root_permissions & S_PERM_MASK), 0));
     return NonnullRefPtr<Inode>(std::move(root));
 }
 

@@ -9,6 +9,7 @@
 #include "fs/KernelBuffer.h"
 #include "fs/Permission.h"
 #include "fs/Ramfs.h"
+#include "mm/PageAllocator.h"
 #include "task/Cred.h"
 
 namespace kernel {
@@ -521,8 +522,60 @@ namespace {
 
 // tmpfs/ramfs options: "mode=" (octal) is used; tmpfs's size options are accepted and ignored
 // (no size limits here); other words are EINVAL for tmpfs, ignored by ramfs, as in Linux.
-ErrorOr<uint32_t> parse_mount_options(StringView data, bool is_tmpfs) {
-    uint32_t mode = is_tmpfs ? 01777 : 0755;
+// Linux's memparse with simple_strtoull's base 0: a number (0x.. hex, 0.. octal) and an
+// optional K/M/G/T/P/E suffix; `rest` is what follows. False when there is no number.
+bool memparse(StringView text, uint64_t& value, StringView& rest) {
+    size_t i = 0;
+    unsigned base = 10;
+    if (text.size() > 1 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') && text.size() > 2) {
+        base = 16;
+        i = 2;
+    } else if (text.size() > 1 && text[0] == '0') {
+        base = 8;
+    }
+    size_t first = i;
+    value = 0;
+    for (; i < text.size(); ++i) {
+        char c = text[i];
+        unsigned digit = c >= '0' && c <= '9' ? unsigned(c - '0')
+                         : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
+                         : c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
+                                                : 99;
+        if (digit >= base)
+            break;
+        value = value * base + digit;
+    }
+    if (i == first)
+        return false;
+    unsigned shift = 0;
+    if (i < text.size()) {
+        switch (text[i]) {
+        case 'E': case 'e': shift = 60; break;
+        case 'P': case 'p': shift = 50; break;
+        case 'T': case 't': shift = 40; break;
+        case 'G': case 'g': shift = 30; break;
+        case 'M': case 'm': shift = 20; break;
+        case 'K': case 'k': shift = 10; break;
+        default: break;
+        }
+        if (shift)
+            ++i;
+    }
+    value <<= shift;
+    rest = StringView(text.data() + i, text.size() - i);
+    return true;
+}
+
+struct MountOptions {
+    uint32_t mode;
+    RamfsLimits limits;
+};
+
+// The options tmpfs (shmem_parse_one) and ramfs understand: mode=, and for tmpfs size= (bytes,
+// with a suffix, or a percentage of RAM), nr_blocks= and nr_inodes= (0: no limit), and the
+// others Linux knows, taken without effect. ramfs ignores what it does not know.
+ErrorOr<MountOptions> parse_mount_options(StringView data, bool is_tmpfs) {
+    MountOptions options{is_tmpfs ? 01777u : 0755u, is_tmpfs ? RamfsLimits::tmpfs_default() : RamfsLimits{}};
     while (!data.empty()) {
         size_t comma = data.find(',');
         StringView option(data.data(), comma == StringView::npos ? data.size() : comma);
@@ -541,13 +594,32 @@ ErrorOr<uint32_t> parse_mount_options(StringView data, bool is_tmpfs) {
                     return Error::from_errno(EINVAL);
                 parsed = parsed * 8 + uint32_t(c - '0');
             }
-            mode = parsed & S_PERM_MASK;
-        } else if (is_tmpfs && key != "size" && key != "nr_blocks" && key != "nr_inodes" && key != "uid" &&
-                   key != "gid" && key != "huge" && key != "mpol" && key != "inode32" && key != "inode64") {
+            options.mode = parsed & S_PERM_MASK;
+        } else if (!is_tmpfs) {
+            continue;
+        } else if (key == "size" || key == "nr_blocks" || key == "nr_inodes") {
+            uint64_t number;
+            StringView rest;
+            if (!memparse(value, number, rest))
+                return Error::from_errno(EINVAL);
+            if (key == "size" && !rest.empty() && rest[0] == '%') {
+                number = (number * page_allocator().total_pages() / 100) * PAGE_SIZE;
+                rest.remove_prefix(1);
+            }
+            if (!rest.empty())
+                return Error::from_errno(EINVAL);
+            if (key == "size")
+                options.limits.max_blocks = (number + PAGE_SIZE - 1) / PAGE_SIZE;
+            else if (key == "nr_blocks")
+                options.limits.max_blocks = number;
+            else
+                options.limits.max_inodes = number;
+        } else if (key != "uid" && key != "gid" && key != "huge" && key != "mpol" && key != "inode32" &&
+                   key != "inode64") {
             return Error::from_errno(EINVAL);
         }
     }
-    return mode;
+    return options;
 }
 
 }  // namespace
@@ -594,8 +666,8 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
     if (type == "tmpfs" || type == "ramfs") {
         if (!where.inode->is_directory())
             return Error::from_errno(ENOTDIR);
-        uint32_t mode = TRY(parse_mount_options(data, type == "tmpfs"));
-        root = TRY(ramfs_create(mode));
+        auto options = TRY(parse_mount_options(data, type == "tmpfs"));
+        root = TRY(ramfs_create(options.mode, options.limits));
     } else {
         const FileSystemType* fs_type = find_filesystem(type);
         if (!fs_type)
