@@ -17,6 +17,8 @@ class Cred;
 inline constexpr uint32_t PROC_UTS_INIT_INO = 0xEFFFFFFEU;
 inline constexpr uint32_t PROC_USER_INIT_INO = 0xEFFFFFFDU;
 inline constexpr uint32_t PROC_PID_INIT_INO = 0xEFFFFFFCU;
+inline constexpr uint32_t PROC_IPC_INIT_INO = 0xEFFFFFFFU;
+inline constexpr uint32_t PROC_TIME_INIT_INO = 0xEFFFFFFAU;
 uint32_t proc_alloc_inum();
 
 // One line of a map: ids [first, first + count) of the namespace are the parent's (stored: the
