@@ -145,6 +145,13 @@ static int vfork_child(void* arg) {
     return 0;
 }
 
+// A child sharing our address space may not change its clocks: EUSERS.
+static long vm_setns_result;
+static int vm_setns_child(void* arg) {
+    vm_setns_result = sc(SYS_setns, (long)arg, CLONE_NEWTIME);
+    return 0;
+}
+
 static void privileged(void) {
     printf("-- root\n");
     printf("unshare(CLONE_NEWTIME|CLONE_THREAD) single-threaded: %s\n", res(sc(SYS_unshare, CLONE_NEWTIME | CLONE_THREAD)));
@@ -251,6 +258,7 @@ static void privileged(void) {
     printf("clone3(CLONE_NEWTIME|0x01): %s\n", res(clone3_flags(CLONE_NEWTIME | 0x01)));
 
     // Back to the initial namespace through init's ns/time, by pidfd too.
+    int ours = open("/proc/self/ns/time", O_RDONLY);
     fd = open("/proc/1/ns/time", O_RDONLY);
     printf("setns(/proc/1/ns/time, 0): %s\n", res(sc(SYS_setns, fd, 0)));
     close(fd);
@@ -259,6 +267,11 @@ static void privileged(void) {
     printf("setns(pidfd of 1, CLONE_NEWTIME): %s\n", res(sc(SYS_setns, pidfd, CLONE_NEWTIME)));
     printf("setns(pidfd of 1, CLONE_NEWTIME|CLONE_NEWIPC): %s\n", res(sc(SYS_setns, pidfd, CLONE_NEWTIME | CLONE_NEWIPC)));
     close(pidfd);
+    long m = proc_clone(CLONE_VM | SIGCHLD, child_stack(), NULL, NULL, 0, vm_setns_child, (void*)(long)ours);
+    if (m > 0)
+        reap(m);
+    printf("setns(time) in a CLONE_VM child: %s\n", res(vm_setns_result));
+    close(ours);
 }
 
 static void unprivileged(void) {
