@@ -426,7 +426,7 @@ ErrorOr<long> sys_unshare(uint64_t flags) {
     RefPtr<Cred> new_cred;
     if (flags & CLONE_NEWUSER) {
         new_cred = TRY(self.m_cred->prepare());
-        TRY(UserNamespace::create(*new_cred));
+        TRY(UserNamespace::create(*new_cred, enforced_nproc_rlimit()));
     }
     // unshare_nsproxy_namespaces: CAP_SYS_ADMIN in the user namespace that will own them.
     RefPtr<NsProxy> new_nsproxy;

@@ -220,6 +220,9 @@ ErrorOr<void> install(NsSet& set, const NsRef& ns) {
         set.cred->cap_ambient = 0;
         set.cred->cap_bset = CAP_FULL_SET;
         set.cred->user_ns = ns.user;
+        // set_cred_ucounts: from now on the task counts in (namespace, uid).
+        if (set.cred->set_ucounts().is_error())
+            return Error::from_errno(EINVAL);
         return {};
     }
     default:
