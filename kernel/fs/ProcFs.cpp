@@ -621,10 +621,14 @@ public:
         : PseudoFile(fs, ino, 0444, parent, "stat", Style::Seq, EIO) {}
 
     ErrorOr<void> show(FormatSink& out) override {
-        uint64_t up = timens_add_boottime(arch::monotonic_ns());  // the reader's time namespace's
+        uint64_t up = arch::monotonic_ns();
         uint64_t idle = idle_time_ns();
         uint64_t busy = up > idle ? up - idle : 0;
-        uint64_t boot_seconds = (arch::realtime_ns() - up) / 1'000'000'000;
+        // The boot moment as the reader's time namespace has it (timens_sub_boottime): seconds,
+        // rounded down, printed unsigned as Linux does (a boot time before 1970 wraps).
+        int64_t boot_ns = int64_t(arch::realtime_ns()) - int64_t(timens_add_boottime(up));
+        int64_t boot_floor = boot_ns >= 0 ? boot_ns / 1'000'000'000 : -((-boot_ns + 999'999'999) / 1'000'000'000);
+        uint64_t boot_seconds = uint64_t(boot_floor);
         for (StringView label : {StringView("cpu "), StringView("cpu0")})
             format_to(out, "{} {} 0 0 {} 0 0 0 0 0 0\n", label, to_clock_ticks(busy), to_clock_ticks(idle));
         format_to(out, "ctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\n", nr_context_switches(),

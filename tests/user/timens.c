@@ -66,6 +66,36 @@ static double uptime_seconds(void) {
 
 static int in_range(long value, long low, long high) { return value >= low && value < high; }
 
+// /proc/stat's btime, and field 22 (start time, clock ticks) of /proc/<pid>/stat.
+static long read_btime(void) {
+    static char buf[4096];
+    int fd = open("/proc/stat", O_RDONLY);
+    long n = sc(SYS_read, fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    char* p = strstr(buf, "btime ");
+    return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+static long start_ticks(long pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY);
+    long n = sc(SYS_read, fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    char* p = strrchr(buf, ')');
+    if (!p)
+        return -1;
+    p += 2;  // field 3
+    for (int field = 3; field < 22 && p; ++field) {
+        p = strchr(p, ' ');
+        if (p)
+            ++p;
+    }
+    return p ? strtol(p, NULL, 10) : -1;
+}
+
 struct clone_args {
     uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
@@ -81,7 +111,7 @@ static long clone3_flags(unsigned long flags) {
 // What a child of a namespace with offsets monotonic +1000 s, boottime +2000 s sees.
 static long t0_mono, t0_raw, t0_boot, t0_real;
 static double t0_uptime;
-static long t0_sysinfo;
+static long t0_sysinfo, t0_btime, t0_parent_start, t0_parent;
 
 static void check_clocks(const char* who) {
     long mono = clock_ns(CLOCK_MONOTONIC) - t0_mono;
@@ -99,6 +129,10 @@ static void check_clocks(const char* who) {
     long sys_up = si.uptime - t0_sysinfo;
     printf("%s: /proc/uptime +2000s: %s, sysinfo uptime +2000s: %s\n", who, yes(up >= 1999.9 && up < 2005),
            yes(sys_up >= 1999 && sys_up < 2006));
+    long btime = read_btime() - t0_btime;
+    long start = start_ticks(t0_parent) - t0_parent_start;
+    printf("%s: /proc/stat btime -2000s: %s, parent's start time +2000s: %s\n", who, yes(btime >= -2001 && btime <= -1999),
+           yes(start >= 199900 && start <= 200100));
 }
 
 static void check_sleeps(const char* who) {
@@ -193,6 +227,9 @@ static void privileged(void) {
     struct sysinfo si;
     sysinfo(&si);
     t0_sysinfo = si.uptime;
+    t0_btime = read_btime();
+    t0_parent = getpid();
+    t0_parent_start = start_ticks(t0_parent);
     printf("our clocks unshifted: %s\n", yes(in_range(clock_ns(CLOCK_MONOTONIC) - t0_mono, 0, 5 * SEC)));
 
     // A CLONE_VM child that is not a vfork child: EINVAL; a thread too.
@@ -297,6 +334,9 @@ static void unprivileged(void) {
     struct sysinfo si;
     sysinfo(&si);
     t0_sysinfo = si.uptime;
+    t0_btime = read_btime();
+    t0_parent = getpid();
+    t0_parent_start = start_ticks(t0_parent);
     long c = raw_fork();
     if (c == 0) {
         check_clocks("unprivileged child");
