@@ -273,7 +273,9 @@ private:
     };
 
     static ErrorOr<NonnullRefPtr<TimeNamespace>> timens_for_children(const Pid& pid) {
-        return with_task(pid, [](Task& task) { return NonnullRefPtr<TimeNamespace>(*task.m_nsproxy->time_ns_for_children); });
+        return with_task(pid, [](Task& task) {
+            return NonnullRefPtr<TimeNamespace>(*task.m_nsproxy->time_ns_for_children);
+        });
     }
 
     static bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }

@@ -1,6 +1,7 @@
 // Namespaces (Linux's kernel/nsproxy.c, kernel/pid_namespace.c, kernel/utsname.c,
-// ipc/namespace.c and kernel/time/namespace.c): the pid, uts, ipc and time namespace objects, the NsProxy that groups them, copy_namespaces for fork and
-// the end of a pid namespace (zap_pid_ns_processes).
+// ipc/namespace.c and kernel/time/namespace.c): the pid, uts, ipc, mount and time namespace
+// objects, the NsProxy that groups them, copy_namespaces for fork, the time namespaces' clock
+// offsets, and the end of a pid namespace (zap_pid_ns_processes).
 #include "task/NsProxy.h"
 
 #include <linux/capability.h>

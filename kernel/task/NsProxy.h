@@ -1,8 +1,8 @@
 #pragma once
 // The namespaces a task lives in (Linux's nsproxy): its uts, ipc, mount and time namespaces,
-// and the pid and time namespaces its children are created in. Immutable once published, as Linux's: unshare and clone with
-// CLONE_NEW* make a new NsProxy and swap the pointer. The task's own pid namespace is that of
-// its Pid (task_active_pid_ns), which never changes.
+// and the pid and time namespaces its children are created in. Immutable once published, as
+// Linux's: unshare, setns and clone with CLONE_NEW* make a new NsProxy and swap the pointer.
+// The task's own pid namespace is that of its Pid (task_active_pid_ns), which never changes.
 #include <linux/sched.h>
 #include <linux/utsname.h>
 
