@@ -4,6 +4,7 @@
 #include <asm-generic/fcntl.h>
 #include <linux/capability.h>
 #include <linux/resource.h>
+#include <linux/time.h>
 
 #include "fs/FileSystemType.h"
 #include "fs/PageMap.h"
@@ -34,6 +35,7 @@ using Style = PseudoFile::Style;
 constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
     Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt, Stat, Cmdline,
+    NsIpc, NsTime, NsTimeForChildren, TimensOffsets,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -229,6 +231,146 @@ public:
     }
 };
 
+// timens_offsets (proc_timens_offsets_operations): the offsets of the task's
+// time_ns_for_children, "<clock> <seconds> <nanoseconds>" a line. A write sets one or both
+// offsets until a task has entered the namespace: lines "monotonic|1|boottime|7 S N" (EINVAL
+// for anything else or nanoseconds from 1e9), CAP_SYS_TIME over the namespace's owner (EPERM),
+// clocks kept within [0, KTIME_SEC_MAX / 2] seconds (ERANGE), then EACCES once frozen.
+class TimensOffsetsFile final : public TaskFile {
+public:
+    TimensOffsetsFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "timens_offsets", Style::Seq, std::move(pid)) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        auto ns = TRY(timens_for_children(*m_pid));
+        auto offsets = ns->offsets();
+        format_to(out, "{:<10} {:>10} {:>9}\n", "monotonic", offsets.monotonic.tv_sec, offsets.monotonic.tv_nsec);
+        format_to(out, "{:<10} {:>10} {:>9}\n", "boottime", offsets.boottime.tv_sec, offsets.boottime.tv_nsec);
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t& offset) override {
+        if (offset != 0 || size >= PAGE_SIZE)
+            return Error::from_errno(EINVAL);
+        auto* text = static_cast<char*>(kmalloc(size + 1));
+        if (!text)
+            return Error::from_errno(ENOMEM);
+        auto result = [&]() -> ErrorOr<size_t> {
+            TRY(buffer.copy_from(text, 0, size));
+            text[size] = 0;
+            return write_offsets(text, size);
+        }();
+        kfree(text);
+        size_t written = TRY(std::move(result));
+        offset = written;
+        return written;
+    }
+
+private:
+    struct Parsed {
+        int clock;
+        TimensOffset value;
+    };
+
+    static ErrorOr<NonnullRefPtr<TimeNamespace>> timens_for_children(const Pid& pid) {
+        return with_task(pid, [](Task& task) {
+            return NonnullRefPtr<TimeNamespace>(*task.m_nsproxy->time_ns_for_children);
+        });
+    }
+
+    static bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+    static const char* skip_spaces(const char* p) {
+        while (is_space(*p))
+            ++p;
+        return p;
+    }
+    // The kernel's sscanf integer: spaces, a '-' when signed, decimal digits (wrapping).
+    static const char* scan_integer(const char* p, bool is_signed, uint64_t& value) {
+        p = skip_spaces(p);
+        bool negative = is_signed && *p == '-';
+        if (negative)
+            ++p;
+        if (*p < '0' || *p > '9')
+            return nullptr;
+        value = 0;
+        while (*p >= '0' && *p <= '9')
+            value = value * 10 + uint64_t(*p++ - '0');
+        if (negative)
+            value = 0 - value;
+        return p;
+    }
+    // sscanf(line, "%9s %lld %lu", ...) and the clock's name: false for anything else.
+    static bool parse_line(const char* line, Parsed& out) {
+        const char* p = skip_spaces(line);
+        char clock[10];
+        size_t n = 0;
+        while (*p && !is_space(*p) && n < 9)
+            clock[n++] = *p++;
+        if (!n)
+            return false;
+        clock[n] = 0;
+        uint64_t sec, nsec;
+        p = scan_integer(p, true, sec);
+        if (!p || !scan_integer(p, false, nsec) || nsec >= 1'000'000'000)
+            return false;
+        StringView name(clock, n);
+        if (name == "monotonic" || name == "1")
+            out.clock = CLOCK_MONOTONIC;
+        else if (name == "boottime" || name == "7")
+            out.clock = CLOCK_BOOTTIME;
+        else
+            return false;
+        out.value = {int64_t(sec), int64_t(nsec)};
+        return true;
+    }
+
+    ErrorOr<size_t> write_offsets(char* text, size_t count) {
+        Parsed offsets[2];
+        size_t parsed = 0;
+        for (char* pos = text; pos;) {
+            char* next_line = nullptr;
+            for (char* c = pos; *c; ++c) {
+                if (*c == '\n') {
+                    *c = 0;
+                    next_line = c + 1;
+                    if (!*next_line)
+                        next_line = nullptr;
+                    break;
+                }
+            }
+            if (!parse_line(pos, offsets[parsed]))
+                return Error::from_errno(EINVAL);
+            if (++parsed == 2) {
+                if (next_line)
+                    count = size_t(next_line - text);  // the rest is left unwritten
+                break;
+            }
+            pos = next_line;
+        }
+        auto ns = TRY(timens_for_children(*m_pid));
+        if (!current_cred()->capable_in(*ns->user_ns, CAP_SYS_TIME))
+            return Error::from_errno(EPERM);
+        constexpr int64_t KTIME_SEC_MAX = INT64_MAX / 1'000'000'000;
+        const TimensOffset* monotonic = nullptr;
+        const TimensOffset* boottime = nullptr;
+        for (size_t i = 0; i < parsed; ++i) {
+            const TimensOffset& value = offsets[i].value;
+            if (value.tv_sec > KTIME_SEC_MAX || value.tv_sec < -KTIME_SEC_MAX)
+                return Error::from_errno(ERANGE);
+            // The clock with the offset (timespec64_add), within [0, KTIME_SEC_MAX / 2].
+            uint64_t now = arch::monotonic_ns();  // monotonic and boot time are one clock here
+            int64_t sec = int64_t(now / 1'000'000'000) + value.tv_sec;
+            if (int64_t(now % 1'000'000'000) + value.tv_nsec >= 1'000'000'000)
+                ++sec;
+            if (sec < 0 || sec > KTIME_SEC_MAX / 2)
+                return Error::from_errno(ERANGE);
+            (offsets[i].clock == CLOCK_MONOTONIC ? monotonic : boottime) = &value;
+        }
+        TRY(ns->set_offsets(monotonic, boottime));
+        return count;
+    }
+};
+
 // Linux's nsec_to_clock_t: USER_HZ is 100.
 uint64_t to_clock_ticks(uint64_t ns) { return ns / 10'000'000; }
 
@@ -289,7 +431,7 @@ public:
                 f.flags |= 0x4;  // PF_EXITING
             f.nice = task.m_nice;
             f.threads = sig.nr_threads;
-            f.start_ns = task.m_start_time_ns;
+            f.start_ns = timens_add_boottime(task.m_start_time_ns);  // the reader's boot time
             f.rsslim = sig.rlim[RLIMIT_RSS].cur;
             f.pending = task.m_pending.signal;
             f.blocked = task.m_blocked;
@@ -437,7 +579,7 @@ public:
         : PseudoFile(fs, ino, 0444, parent, "uptime", Style::Seq, EIO) {}
 
     ErrorOr<void> show(FormatSink& out) override {
-        uint64_t up = arch::monotonic_ns();
+        uint64_t up = timens_add_boottime(arch::monotonic_ns());  // the reader's time namespace's
         uint64_t idle = idle_time_ns();
         constexpr uint64_t NS = 1'000'000'000;
         format_to(out, "{}.{:02} {}.{:02}\n", up / NS, up % NS / (NS / 100), idle / NS, idle % NS / (NS / 100));
@@ -484,7 +626,11 @@ public:
         uint64_t up = arch::monotonic_ns();
         uint64_t idle = idle_time_ns();
         uint64_t busy = up > idle ? up - idle : 0;
-        uint64_t boot_seconds = (arch::realtime_ns() - up) / 1'000'000'000;
+        // The boot moment as the reader's time namespace has it (timens_sub_boottime): seconds,
+        // rounded down, printed unsigned as Linux does (a boot time before 1970 wraps).
+        int64_t boot_ns = int64_t(arch::realtime_ns()) - int64_t(timens_add_boottime(up));
+        int64_t boot_floor = boot_ns >= 0 ? boot_ns / 1'000'000'000 : -((-boot_ns + 999'999'999) / 1'000'000'000);
+        uint64_t boot_seconds = uint64_t(boot_floor);
         for (StringView label : {StringView("cpu "), StringView("cpu0")})
             format_to(out, "{} {} 0 0 {} 0 0 0 0 0 0\n", label, to_clock_ticks(busy), to_clock_ticks(idle));
         format_to(out, "ctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\n", nr_context_switches(),
@@ -551,10 +697,17 @@ private:
 
 constexpr PseudoEntry NS_ENTRIES[] = {
     {"uts", S_TYPE_LNK | 0777},
+    {"ipc", S_TYPE_LNK | 0777},
     {"pid", S_TYPE_LNK | 0777},
     {"pid_for_children", S_TYPE_LNK | 0777},
     {"user", S_TYPE_LNK | 0777},
     {"mnt", S_TYPE_LNK | 0777},
+    {"time", S_TYPE_LNK | 0777},
+    {"time_for_children", S_TYPE_LNK | 0777},
+};
+constexpr TaskNode NS_NODES[] = {
+    TaskNode::NsUts,  TaskNode::NsIpc, TaskNode::NsPid,  TaskNode::NsPidForChildren,
+    TaskNode::NsUser, TaskNode::NsMnt, TaskNode::NsTime, TaskNode::NsTimeForChildren,
 };
 
 class NsDir final : public PseudoDirectory {
@@ -569,41 +722,55 @@ public:
         int index = find_pseudo_entry(NS_ENTRIES, name);
         if (index < 0)
             return Error::from_errno(ENOENT);
+        TaskNode node = NS_NODES[index];
         NsRef ns = TRY(with_task(*m_task_pid, [&](Task& task) {
             NsRef ref;
-            switch (index) {
-            case 0:
+            const NsProxy& proxy = *task.m_nsproxy;
+            switch (node) {
+            case TaskNode::NsUts:
                 ref.type = CLONE_NEWUTS;
-                ref.uts = task.m_nsproxy->uts_ns;
+                ref.uts = proxy.uts_ns;
                 break;
-            case 1:
+            case TaskNode::NsIpc:
+                ref.type = CLONE_NEWIPC;
+                ref.ipc = proxy.ipc_ns;
+                break;
+            case TaskNode::NsPid:
                 ref.type = CLONE_NEWPID;
                 ref.pid = task_active_pid_ns(task);
                 break;
-            case 2:
+            case TaskNode::NsPidForChildren:
                 // pidns_for_children_get: nothing until the namespace has its init.
-                if (task.m_nsproxy->pid_ns_for_children->child_reaper) {
+                if (proxy.pid_ns_for_children->child_reaper) {
                     ref.type = CLONE_NEWPID;
-                    ref.pid = task.m_nsproxy->pid_ns_for_children;
+                    ref.pid = proxy.pid_ns_for_children;
                 }
                 break;
-            case 3:
+            case TaskNode::NsUser:
                 ref.type = CLONE_NEWUSER;
                 ref.user = task.m_cred->user_ns;
                 break;
+            case TaskNode::NsTime:
+            case TaskNode::NsTimeForChildren:
+                ref.type = CLONE_NEWTIME;
+                ref.time = node == TaskNode::NsTime ? proxy.time_ns : proxy.time_ns_for_children;
+                break;
             default:
                 ref.type = CLONE_NEWNS;
-                ref.mnt = task.m_nsproxy->mnt_ns;
+                ref.mnt = proxy.mnt_ns;
                 break;
             }
             return ref;
         }));
-        auto node = TaskNode(uint64_t(TaskNode::NsUts) + uint64_t(index));
         return make<NsLink>(fs(), task_ino(m_pid, m_tid, node), *this, name, std::move(ns));
     }
 
     void list_entries(uint64_t position, DirectoryEmitter& out) override {
-        (void)list_pseudo_entries(NS_ENTRIES, position, 2, task_ino(m_pid, m_tid, TaskNode::NsUts), out);
+        for (size_t i = position > 2 ? size_t(position - 2) : 0; i < std::size(NS_ENTRIES); ++i) {
+            if (!out.emit(NS_ENTRIES[i].name, task_ino(m_pid, m_tid, NS_NODES[i]), NS_ENTRIES[i].mode & S_TYPE_MASK,
+                          2 + i + 1))
+                return;
+        }
     }
 
 private:
@@ -623,10 +790,11 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
+    {"timens_offsets", S_TYPE_REG | 0644},
 };
 constexpr TaskNode PROCESS_NODES[] = {
-    TaskNode::Threads, TaskNode::Ns,     TaskNode::Comm,   TaskNode::FailNth,  TaskNode::Stat,
-    TaskNode::Cmdline, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
+    TaskNode::Threads, TaskNode::Ns,     TaskNode::Comm,   TaskNode::FailNth,   TaskNode::Stat,
+    TaskNode::Cmdline, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups, TaskNode::TimensOffsets,
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"ns", S_TYPE_DIR | 0511},
@@ -673,14 +841,16 @@ public:
             return make<FailNthFile>(fs(), task_ino(m_pid, m_tid, TaskNode::FailNth), *this, m_task_pid);
         case TaskNode::UidMap:
         case TaskNode::GidMap:
-        case TaskNode::Setgroups: {
+        case TaskNode::Setgroups:
+        case TaskNode::TimensOffsets: {
             // The user namespace files belong to the task's euid and egid when it is dumpable,
             // else to root (task_dump_owner), so that a process may write its own maps unless
             // a change of ids made it undumpable.
             uint64_t ino = task_ino(m_pid, m_tid, node);
             NonnullRefPtr<PseudoInode> inode =
-                node == TaskNode::Setgroups ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
-                                            : TRY(make<IdMapFile>(fs(), ino, *this, m_task_pid, node == TaskNode::UidMap));
+                node == TaskNode::Setgroups       ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
+                : node == TaskNode::TimensOffsets ? TRY(make<TimensOffsetsFile>(fs(), ino, *this, m_task_pid))
+                                                  : TRY(make<IdMapFile>(fs(), ino, *this, m_task_pid, node == TaskNode::UidMap));
             auto owner = with_task(*m_task_pid, [](Task& task) {
                 if (task.m_mm && !task.m_mm->dumpable())
                     return Inode::Ownership{0, 0, 0};

@@ -3,11 +3,13 @@
 #include <arch/Time.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
+#include <linux/time.h>
 #include <linux/time_types.h>
 
 #include "syscalls/Syscall.h"
 #include "task/Cred.h"
 #include "task/Futex.h"
+#include "task/NsProxy.h"
 #include "task/Pid.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
@@ -48,8 +50,9 @@ ErrorOr<uint64_t> futex_init_timeout(int cmd, int op, const __kernel_timespec& t
     uint64_t now = arch::monotonic_ns();
     if (cmd == FUTEX_WAIT)
         return t > KTIME_MAX - now ? KTIME_MAX : now + t;
+    // A monotonic deadline is the caller's time namespace's.
     if (cmd != FUTEX_LOCK_PI && !(op & FUTEX_CLOCK_REALTIME))
-        return t;
+        return timens_ktime_to_host(CLOCK_MONOTONIC, t);
     uint64_t realtime = arch::realtime_ns();
     if (t <= realtime)
         return now;

@@ -66,13 +66,15 @@ ErrorOr<uint64_t> clock_now(int clock_id) {
         return arch::realtime_ns();
     case CLOCK_REALTIME_COARSE:
         return arch::realtime_ns() / TICK_NS * TICK_NS;
+    // The monotonic and boot clocks as the caller's time namespace shows them.
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
+        return timens_add_monotonic(arch::monotonic_ns());
     case CLOCK_BOOTTIME:  // no suspend, so boot time is monotonic time
     case CLOCK_BOOTTIME_ALARM:
-        return arch::monotonic_ns();
+        return timens_add_boottime(arch::monotonic_ns());
     case CLOCK_MONOTONIC_COARSE:
-        return arch::monotonic_ns() / TICK_NS * TICK_NS;
+        return timens_add_monotonic(arch::monotonic_ns() / TICK_NS * TICK_NS);
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID:
         return task_runtime_ns(*current());
@@ -181,10 +183,12 @@ ErrorOr<long> sys_clone3(uint64_t user_args, size_t size) {
     args.cgroup = uargs.cgroup;
 
     // clone3_args_valid: no unknown flags; CLONE_DETACHED and the CSIGNAL bits are reserved
-    // for new uses; a thread or a sibling (CLONE_PARENT) cannot choose its exit signal.
+    // for new uses (one is: CLONE_NEWTIME, which legacy clone cannot pass, its bit being part
+    // of the exit signal byte); a thread or a sibling (CLONE_PARENT) cannot choose its exit
+    // signal.
     if (args.flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
         return Error::from_errno(EINVAL);
-    if (args.flags & (CLONE_DETACHED | CSIGNAL))
+    if (args.flags & (CLONE_DETACHED | (CSIGNAL & ~uint64_t(CLONE_NEWTIME))))
         return Error::from_errno(EINVAL);
     if ((args.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
         return Error::from_errno(EINVAL);
@@ -524,7 +528,9 @@ ErrorOr<long> sys_clock_nanosleep(int clock_id, int flags, UserPtr<KernelTimespe
     }
     KernelTimespec ts = TRY(timespec_from_user(request));
     uint64_t value = timespec_ns(ts);
-    // Sleeping happens on the monotonic clock; an absolute realtime deadline is converted once.
+    // Sleeping happens on the monotonic clock; an absolute realtime deadline is converted once,
+    // and an absolute time of the caller's time namespace is measured on its clock (as
+    // timens_ktime_to_host takes it to the host's).
     uint64_t clock_value = TRY(clock_now(clock_id));
     uint64_t duration = (flags & TIMER_ABSTIME) ? (value > clock_value ? value - clock_value : 0) : value;
     // An absolute sleep reports no remaining time when interrupted (Linux leaves it alone).
@@ -685,7 +691,9 @@ ErrorOr<long> sys_sysinfo(uint64_t user_info) {
         char padding[4];
     } info{};
     static_assert(sizeof(info) == 112);
-    info.uptime = int64_t(arch::monotonic_ns() / NSEC_PER_SEC);
+    // Boot time in the caller's time namespace, a started second counted whole (do_sysinfo).
+    uint64_t boottime = timens_add_boottime(arch::monotonic_ns());
+    info.uptime = int64_t(boottime / NSEC_PER_SEC + (boottime % NSEC_PER_SEC ? 1 : 0));
     info.totalram = page_allocator().total_pages() * PAGE_SIZE;
     info.freeram = page_allocator().free_pages() * PAGE_SIZE;
     // Shared memory is shmem (/proc/meminfo's Shmem: the in-memory files and shared anonymous

@@ -70,20 +70,23 @@ class UserCountsTable {
 public:
     static constexpr size_t BUCKETS = 64;
 
-    UserCounts* find_locked(uint32_t uid) {
-        for (UserCounts* counts = m_buckets[uid % BUCKETS]; counts; counts = counts->m_next)
-            if (counts->m_uid == uid)
+    static size_t bucket(const UserNamespace* ns, uint32_t uid) {
+        return (uid + (reinterpret_cast<uintptr_t>(ns) >> 6)) % BUCKETS;
+    }
+    UserCounts* find_locked(const UserNamespace& ns, uint32_t uid) {
+        for (UserCounts* counts = m_buckets[bucket(&ns, uid)]; counts; counts = counts->m_next)
+            if (counts->m_uid == uid && counts->m_ns == &ns)
                 return counts;
         return nullptr;
     }
     void insert_locked(UserCounts& counts) {
-        UserCounts*& head = m_buckets[counts.m_uid % BUCKETS];
+        UserCounts*& head = m_buckets[bucket(counts.m_ns, counts.m_uid)];
         counts.m_next = head;
         head = &counts;
         ++m_in_use;
     }
     void remove_locked(UserCounts& counts) {
-        for (UserCounts** link = &m_buckets[counts.m_uid % BUCKETS]; *link; link = &(*link)->m_next) {
+        for (UserCounts** link = &m_buckets[bucket(counts.m_ns, counts.m_uid)]; *link; link = &(*link)->m_next) {
             if (*link == &counts) {
                 *link = counts.m_next;
                 --m_in_use;
@@ -105,20 +108,22 @@ namespace {
 constinit UserCountsTable g_user_counts;
 }  // namespace
 
-ErrorOr<NonnullRefPtr<UserCounts>> UserCounts::get(uint32_t uid) {
+ErrorOr<NonnullRefPtr<UserCounts>> UserCounts::get(uint32_t uid) { return get(UserNamespace::initial(), uid); }
+
+ErrorOr<NonnullRefPtr<UserCounts>> UserCounts::get(const UserNamespace& ns, uint32_t uid) {
     {
         SpinlockGuard guard(g_user_counts.lock);
-        if (UserCounts* found = g_user_counts.find_locked(uid)) {
+        if (UserCounts* found = g_user_counts.find_locked(ns, uid)) {
             UserCountsTable::take_ref_locked(*found);
             return adopt_ref(*found);
         }
     }
-    auto* fresh = new (std::nothrow) UserCounts(uid);
+    auto* fresh = new (std::nothrow) UserCounts(ns, uid);
     if (!fresh)
         return Error::from_errno(ENOMEM);
     SpinlockGuard guard(g_user_counts.lock);
-    // Someone may have added the uid meanwhile: theirs wins.
-    if (UserCounts* found = g_user_counts.find_locked(uid)) {
+    // Someone may have added the pair meanwhile: theirs wins.
+    if (UserCounts* found = g_user_counts.find_locked(ns, uid)) {
         UserCountsTable::take_ref_locked(*found);
         delete fresh;
         return adopt_ref(*found);
@@ -144,10 +149,27 @@ void UserCounts::unref() const {
     delete this;
 }
 
+void UserCounts::inc_nproc() {
+    for (UserCounts* iter = this; iter; iter = iter->m_ns->ucounts())
+        iter->m_nproc.fetch_add(1, std::memory_order_relaxed);
+}
+
+void UserCounts::dec_nproc() {
+    for (UserCounts* iter = this; iter; iter = iter->m_ns->ucounts())
+        iter->m_nproc.fetch_sub(1, std::memory_order_relaxed);
+}
+
 bool UserCounts::nproc_over(uint64_t limit) const {
     // RLIM_INFINITY (and anything above LONG_MAX) is LONG_MAX, which no count reaches.
     long max = limit > uint64_t(INT64_MAX) ? INT64_MAX : long(limit);
-    return nproc() > max;
+    for (const UserCounts* iter = this; iter; iter = iter->m_ns->ucounts()) {
+        long value = iter->nproc();
+        if (value == INT64_MAX || value > max)
+            return true;
+        // The level above counts against what the namespace's creator was allowed.
+        max = iter->m_ns->rlimit_max_nproc();
+    }
+    return false;
 }
 
 size_t UserCounts::nr_in_use() {
@@ -224,16 +246,24 @@ void Cred::dec_nproc() const {
         ucounts->dec_nproc();
 }
 
+ErrorOr<void> Cred::set_ucounts() {
+    if (ucounts && &ucounts->ns() == user_ns.ptr() && ucounts->uid() == uid)
+        return {};
+    ucounts = TRY(UserCounts::get(*user_ns, uid));
+    return {};
+}
+
 // ---- The set*id rules (kernel/sys.c) and their capability fixups (commoncap.c) --------------
 
 namespace {
 
 enum class SetId { Re, Id, Res, Fs };
 
-// set_user + set_cred_ucounts: a new real uid counts its tasks with that uid (EAGAIN when the
+// set_user + set_cred_ucounts: a new real uid counts its tasks with that uid in the credentials'
+// user namespace (EAGAIN when the
 // counts cannot be allocated, as Linux's).
 ErrorOr<void> set_user(Cred& cred) {
-    auto counts = UserCounts::get(cred.uid);
+    auto counts = UserCounts::get(*cred.user_ns, cred.uid);
     if (counts.is_error())
         return Error::from_errno(EAGAIN);
     cred.ucounts = counts.release_value();

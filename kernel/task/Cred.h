@@ -60,29 +60,37 @@ private:
     size_t m_count;
 };
 
-// What one uid owns (Linux's ucounts for (user namespace, uid)): the number of tasks whose real
-// uid it is, which RLIMIT_NPROC limits. One object per uid in use, found through a hash table;
-// the last reference removes it (put_ucounts takes the table lock to decrement).
+// What one uid of one user namespace owns (Linux's ucounts): the number of tasks whose real
+// uid it is and that live in that namespace, which RLIMIT_NPROC limits. One object per (namespace,
+// uid) in use, found through a hash table; the last reference removes it (put_ucounts takes the
+// table lock to decrement). A task counts at every level up to the initial namespace: in its
+// own (namespace, uid), then in each namespace's creator's (parent, owner) — Linux's chain of
+// ns->ucounts.
 class UserCounts {
 public:
-    // alloc_ucounts: the uid's counts, created on first use. ENOMEM.
-    static ErrorOr<NonnullRefPtr<UserCounts>> get(uint32_t uid);
+    // alloc_ucounts: the counts of (ns, uid), created on first use. ENOMEM.
+    static ErrorOr<NonnullRefPtr<UserCounts>> get(const UserNamespace& ns, uint32_t uid);
+    static ErrorOr<NonnullRefPtr<UserCounts>> get(uint32_t uid);  // in the initial namespace
 
     uint32_t uid() const { return m_uid; }
+    const UserNamespace& ns() const { return *m_ns; }
     long nproc() const { return m_nproc.load(std::memory_order_relaxed); }
-    void inc_nproc() { m_nproc.fetch_add(1, std::memory_order_relaxed); }
-    void dec_nproc() { m_nproc.fetch_sub(1, std::memory_order_relaxed); }
-    // is_rlimit_overlimit: more tasks than `limit` (RLIM_INFINITY never is exceeded).
+    // inc_rlimit_ucounts / dec_rlimit_ucounts: this level and every one above it.
+    void inc_nproc();
+    void dec_nproc();
+    // is_rlimit_overlimit: more tasks than `limit` here, or than a namespace's captured limit
+    // (rlimit_max_nproc) at the level above it (RLIM_INFINITY is never exceeded).
     bool nproc_over(uint64_t limit) const;
 
     void ref() const;
     void unref() const;
-    // For tests: how many uids have counts now.
+    // For tests: how many (namespace, uid) pairs have counts now.
     static size_t nr_in_use();
 
 private:
-    explicit UserCounts(uint32_t uid) : m_uid(uid) {}
+    UserCounts(const UserNamespace& ns, uint32_t uid) : m_ns(&ns), m_uid(uid) {}
     friend class UserCountsTable;
+    const UserNamespace* m_ns;  // kept alive by the credentials (or child namespace) holding us
     uint32_t m_uid;
     mutable long m_refs{1};  // guarded by the table lock
     std::atomic<long> m_nproc{0};
@@ -123,6 +131,8 @@ public:
     // One more / one fewer task whose real uid this is (copy_creds, release_task).
     void inc_nproc() const;
     void dec_nproc() const;
+    // set_cred_ucounts: the counts of (user_ns, uid), when those are not already held. ENOMEM.
+    ErrorOr<void> set_ucounts();
 };
 
 // ---- The rules (kernel/sys.c, security/commoncap.c) -----------------------------------------

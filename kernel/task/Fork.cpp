@@ -228,6 +228,10 @@ ErrorOr<void> check_clone_flags(uint64_t flags, const Task& parent) {
     if ((flags & CLONE_THREAD) && ((flags & (CLONE_NEWUSER | CLONE_NEWPID)) ||
                                    &task_active_pid_ns(parent) != parent.m_nsproxy->pid_ns_for_children.ptr()))
         return Error::from_errno(EINVAL);
+    // A task entering another time namespace may not share the address space or the thread
+    // group it leaves (vfork included: Linux 6.1 has no entering at exec).
+    if ((flags & (CLONE_THREAD | CLONE_VM)) && parent.m_nsproxy->time_ns != parent.m_nsproxy->time_ns_for_children)
+        return Error::from_errno(EINVAL);
     // CLONE_DETACHED is reserved for a future use with pidfds; threads cannot have pidfds yet.
     if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
         return Error::from_errno(EINVAL);
@@ -398,6 +402,9 @@ ErrorOr<long> sys_unshare(uint64_t flags) {
         flags |= CLONE_THREAD;
     if (flags & CLONE_NEWNS)
         flags |= CLONE_FS;
+    // A new ipc namespace leaves the semaphore undo list of the old one.
+    if (flags & CLONE_NEWIPC)
+        flags |= CLONE_SYSVSEM;
     // check_unshare_flags
     if (flags & ~uint64_t(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEW_ANY))
         return Error::from_errno(EINVAL);
@@ -421,7 +428,7 @@ ErrorOr<long> sys_unshare(uint64_t flags) {
     RefPtr<Cred> new_cred;
     if (flags & CLONE_NEWUSER) {
         new_cred = TRY(self.m_cred->prepare());
-        TRY(UserNamespace::create(*new_cred));
+        TRY(UserNamespace::create(*new_cred, enforced_nproc_rlimit()));
     }
     // unshare_nsproxy_namespaces: CAP_SYS_ADMIN in the user namespace that will own them.
     RefPtr<NsProxy> new_nsproxy;

@@ -9,6 +9,7 @@
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
 #include "lib/OwnPtr.h"
+#include "mm/AddressSpace.h"
 #include "task/Cred.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
@@ -26,6 +27,10 @@ uint32_t NsRef::inum() const {
         return user->inum();
     case CLONE_NEWNS:
         return mnt->inum;
+    case CLONE_NEWIPC:
+        return ipc->inum;
+    case CLONE_NEWTIME:
+        return time->inum;
     default:
         return 0;
     }
@@ -41,6 +46,10 @@ StringView NsRef::name() const {
         return "user";
     case CLONE_NEWNS:
         return "mnt";
+    case CLONE_NEWIPC:
+        return "ipc";
+    case CLONE_NEWTIME:
+        return "time";
     default:
         return "";
     }
@@ -127,7 +136,14 @@ struct NsSet {
 
 const Cred& nsset_cred(const NsSet& set) { return set.cred ? *set.cred : *current()->m_cred; }
 
-// The install operation of each kind (utsns_install, pidns_install, userns_install).
+// current_is_single_threaded: one thread, and no other process shares the address space.
+bool current_is_single_threaded(Task& self) {
+    SpinlockGuard guard(tasklist_lock());
+    return thread_group_empty(self) && (!self.m_mm || self.m_mm->ref_count() == 1);
+}
+
+// The install operation of each kind (utsns_install, ipcns_install, pidns_install,
+// timens_install, userns_install, mntns_install).
 ErrorOr<void> install(NsSet& set, const NsRef& ns) {
     Task& self = *current();
     const Cred& cred = *self.m_cred;
@@ -136,6 +152,21 @@ ErrorOr<void> install(NsSet& set, const NsRef& ns) {
         if (!cred.capable_in(*ns.uts->user_ns, CAP_SYS_ADMIN) || !cred.capable_in(*nsset_cred(set).user_ns, CAP_SYS_ADMIN))
             return Error::from_errno(EPERM);
         set.nsproxy->uts_ns = ns.uts;
+        return {};
+    case CLONE_NEWIPC:
+        if (!cred.capable_in(*ns.ipc->user_ns, CAP_SYS_ADMIN) || !cred.capable_in(*nsset_cred(set).user_ns, CAP_SYS_ADMIN))
+            return Error::from_errno(EPERM);
+        set.nsproxy->ipc_ns = ns.ipc;
+        return {};
+    case CLONE_NEWTIME:
+        // The clocks of every thread sharing the address space would change.
+        if (!current_is_single_threaded(self))
+            return Error::from_errno(EUSERS);
+        if (!cred.capable_in(*ns.time->user_ns, CAP_SYS_ADMIN) || !cred.capable_in(*nsset_cred(set).user_ns, CAP_SYS_ADMIN))
+            return Error::from_errno(EPERM);
+        // The task itself and its children.
+        set.nsproxy->time_ns = ns.time;
+        set.nsproxy->time_ns_for_children = ns.time;
         return {};
     case CLONE_NEWPID: {
         if (!cred.capable_in(*ns.pid->user_ns, CAP_SYS_ADMIN) || !cred.capable_in(*nsset_cred(set).user_ns, CAP_SYS_ADMIN))
@@ -189,6 +220,9 @@ ErrorOr<void> install(NsSet& set, const NsRef& ns) {
         set.cred->cap_ambient = 0;
         set.cred->cap_bset = CAP_FULL_SET;
         set.cred->user_ns = ns.user;
+        // set_cred_ucounts: from now on the task counts in (namespace, uid).
+        if (set.cred->set_ucounts().is_error())
+            return Error::from_errno(EINVAL);
         return {};
     }
     default:
@@ -198,7 +232,7 @@ ErrorOr<void> install(NsSet& set, const NsRef& ns) {
 
 // validate_nsset for a pidfd: every namespace `flags` names, taken from the target.
 ErrorOr<void> install_from_task(NsSet& set, Pid& pid) {
-    NsRef user, mnt, uts, pidns;
+    NsRef user, mnt, uts, ipc, pidns, time;
     {
         SpinlockGuard guard(tasklist_lock());
         Task* task = pid.task();
@@ -209,6 +243,10 @@ ErrorOr<void> install_from_task(NsSet& set, Pid& pid) {
         mnt.type = CLONE_NEWNS;
         mnt.mnt = task->m_nsproxy->mnt_ns;
         pidns = NsRef{CLONE_NEWPID, nullptr, task_active_pid_ns(*task), nullptr};
+        ipc.type = CLONE_NEWIPC;
+        ipc.ipc = task->m_nsproxy->ipc_ns;
+        time.type = CLONE_NEWTIME;
+        time.time = task->m_nsproxy->time_ns;
     }
     // Linux's order: user, mnt, uts, ipc, pid, cgroup, net, time.
     if (set.flags & CLONE_NEWUSER)
@@ -217,8 +255,12 @@ ErrorOr<void> install_from_task(NsSet& set, Pid& pid) {
         TRY(install(set, mnt));
     if (set.flags & CLONE_NEWUTS)
         TRY(install(set, uts));
+    if (set.flags & CLONE_NEWIPC)
+        TRY(install(set, ipc));
     if (set.flags & CLONE_NEWPID)
         TRY(install(set, pidns));
+    if (set.flags & CLONE_NEWTIME)
+        TRY(install(set, time));
     return {};
 }
 
@@ -240,7 +282,8 @@ ErrorOr<long> sys_setns(int fd, int flags) {
         set_flags = uint64_t(ns->type);
     } else if (pid) {
         // check_setns_flags: the kinds Sprout has, as Linux built without the others answers.
-        if (!flags || (uint64_t(unsigned(flags)) & ~uint64_t(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWUSER | CLONE_NEWPID)))
+        if (!flags || (uint64_t(unsigned(flags)) &
+                       ~uint64_t(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME)))
             return Error::from_errno(EINVAL);
         set_flags = uint64_t(unsigned(flags));
     } else {
@@ -261,6 +304,9 @@ ErrorOr<long> sys_setns(int fd, int flags) {
         self.m_fs->set_root(set.root);
         self.m_fs->set_cwd(set.root);
     }
+    // timens_commit: the namespace entered takes no more offset changes.
+    if (set_flags & CLONE_NEWTIME)
+        set.nsproxy->time_ns->freeze();
     RefPtr<NsProxy> proxy = set.nsproxy;
     {
         SpinlockGuard guard(tasklist_lock());

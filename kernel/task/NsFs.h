@@ -17,9 +17,11 @@ struct NsRef {
     RefPtr<PidNamespace> pid;
     RefPtr<UserNamespace> user;
     RefPtr<MntNamespace> mnt;
+    RefPtr<IpcNamespace> ipc;
+    RefPtr<TimeNamespace> time;
 
     uint32_t inum() const;
-    StringView name() const;  // proc_ns_operations.name: "uts", "pid", "user", "mnt"
+    StringView name() const;  // proc_ns_operations.name: "uts", "pid", "user", "mnt", "ipc", "time"
 };
 
 // ns_get_path: the namespace's inode on the nsfs mount (made on first use, never freed).

@@ -1,9 +1,11 @@
-// Namespaces (Linux's kernel/nsproxy.c, kernel/pid_namespace.c and kernel/utsname.c): the
-// pid and uts namespace objects, the NsProxy that groups them, copy_namespaces for fork and
-// the end of a pid namespace (zap_pid_ns_processes).
+// Namespaces (Linux's kernel/nsproxy.c, kernel/pid_namespace.c, kernel/utsname.c,
+// ipc/namespace.c and kernel/time/namespace.c): the pid, uts, ipc, mount and time namespace
+// objects, the NsProxy that groups them, copy_namespaces for fork, the time namespaces' clock
+// offsets, and the end of a pid namespace (zap_pid_ns_processes).
 #include "task/NsProxy.h"
 
 #include <linux/capability.h>
+#include <linux/time.h>
 
 #include "fs/Initramfs.h"
 #include "fs/Vfs.h"
@@ -76,6 +78,113 @@ ErrorOr<NonnullRefPtr<UtsNamespace>> UtsNamespace::clone(UtsNamespace& old, User
     SpinlockGuard guard(old.lock);
     uts->name = old.name;
     return uts;
+}
+
+// ---- ipc namespaces --------------------------------------------------------------------------
+
+IpcNamespace& IpcNamespace::initial() {
+    alignas(IpcNamespace) static unsigned char storage[sizeof(IpcNamespace)];
+    static IpcNamespace* ns = [] {
+        auto* ipc = new (storage) IpcNamespace;
+        ipc->ref();  // never freed
+        return ipc;
+    }();
+    return *ns;
+}
+
+ErrorOr<NonnullRefPtr<IpcNamespace>> IpcNamespace::create(UserNamespace& user_ns) {
+    auto ns = TRY(try_make_ref_counted<IpcNamespace>());
+    ns->user_ns = user_ns;
+    ns->inum = proc_alloc_inum();
+    return ns;
+}
+
+// ---- time namespaces (kernel/time/namespace.c) ----------------------------------------------------
+
+TimeNamespace& TimeNamespace::initial() {
+    alignas(TimeNamespace) static unsigned char storage[sizeof(TimeNamespace)];
+    static TimeNamespace* ns = [] {
+        auto* time = new (storage) TimeNamespace;
+        time->m_frozen = true;  // init_time_ns: zero offsets, for good
+        time->ref();
+        return time;
+    }();
+    return *ns;
+}
+
+ErrorOr<NonnullRefPtr<TimeNamespace>> TimeNamespace::clone(TimeNamespace& old, UserNamespace& user_ns) {
+    auto ns = TRY(try_make_ref_counted<TimeNamespace>());
+    ns->user_ns = user_ns;
+    ns->inum = proc_alloc_inum();
+    ns->m_offsets = old.offsets();
+    return ns;
+}
+
+TimeNamespace::Offsets TimeNamespace::offsets() const {
+    SpinlockGuard guard(m_lock);
+    return m_offsets;
+}
+
+ErrorOr<void> TimeNamespace::set_offsets(const TimensOffset* monotonic, const TimensOffset* boottime) {
+    SpinlockGuard guard(m_lock);
+    if (m_frozen)
+        return Error::from_errno(EACCES);
+    if (monotonic)
+        m_offsets.monotonic = *monotonic;
+    if (boottime)
+        m_offsets.boottime = *boottime;
+    return {};
+}
+
+void TimeNamespace::freeze() {
+    SpinlockGuard guard(m_lock);
+    m_frozen = true;
+}
+
+void timens_on_fork(NsProxy& proxy) {
+    if (proxy.time_ns == proxy.time_ns_for_children)
+        return;
+    proxy.time_ns = proxy.time_ns_for_children;
+    proxy.time_ns->freeze();  // timens_commit
+}
+
+namespace {
+
+// The current task's offset of `clock_id` (0 outside a time namespace or for other clocks).
+int64_t timens_offset_ns(int clock_id) {
+    Task* task = current();
+    if (!task || !task->m_nsproxy)
+        return 0;
+    TimeNamespace& ns = *task->m_nsproxy->time_ns;
+    if (&ns == &TimeNamespace::initial())
+        return 0;
+    switch (clock_id) {
+    case CLOCK_MONOTONIC:
+        return ns.offsets().monotonic.ns();
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM:
+        return ns.offsets().boottime.ns();
+    default:
+        return 0;
+    }
+}
+
+}  // namespace
+
+// The offsets were checked to keep the namespace's clocks at or above 0 when they were set, so
+// the sums do not wrap.
+uint64_t timens_add_monotonic(uint64_t host_ns) { return host_ns + uint64_t(timens_offset_ns(CLOCK_MONOTONIC)); }
+uint64_t timens_add_boottime(uint64_t host_ns) { return host_ns + uint64_t(timens_offset_ns(CLOCK_BOOTTIME)); }
+
+uint64_t timens_ktime_to_host(int clock_id, uint64_t ns) {
+    int64_t offset = timens_offset_ns(clock_id);
+    // An absolute time before the offset has already passed.
+    if (offset > 0 && ns < uint64_t(offset))
+        return 0;
+    uint64_t host = ns - uint64_t(offset);
+    if (offset < 0 && host < ns)  // past KTIME_MAX
+        return uint64_t(INT64_MAX);
+    return host > uint64_t(INT64_MAX) ? uint64_t(INT64_MAX) : host;
 }
 
 // ---- mount namespaces ---------------------------------------------------------------------------
@@ -157,6 +266,9 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_initial() {
     proxy->uts_ns = UtsNamespace::initial();
     proxy->pid_ns_for_children = PidNamespace::initial();
     proxy->mnt_ns = MntNamespace::initial();
+    proxy->ipc_ns = IpcNamespace::initial();
+    proxy->time_ns = TimeNamespace::initial();
+    proxy->time_ns_for_children = TimeNamespace::initial();
     return proxy;
 }
 
@@ -164,15 +276,14 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
                                                                UserNamespace& user_ns, FsStruct* new_fs) {
     const NsProxy& old = *task.m_nsproxy;
     auto proxy = TRY(try_make_ref_counted<NsProxy>());
-    // Linux's order: mount, uts, ipc, pid, cgroup, net, time. Sprout has no ipc, net, cgroup
-    // or time namespaces: EINVAL, as Linux built without them (CONFIG_*_NS off) answers.
+    // Linux's order: mount, uts, ipc, pid, cgroup, net, time. Sprout has no net or cgroup
+    // namespaces: EINVAL, as Linux built without them (CONFIG_*_NS off) answers.
     if ((flags & CLONE_NEWNS) && new_fs)
         proxy->mnt_ns = TRY(MntNamespace::copy(*old.mnt_ns, user_ns, *new_fs));
     else
         proxy->mnt_ns = old.mnt_ns;
     proxy->uts_ns = (flags & CLONE_NEWUTS) ? RefPtr<UtsNamespace>(TRY(UtsNamespace::clone(*old.uts_ns, user_ns))) : old.uts_ns;
-    if (flags & CLONE_NEWIPC)
-        return Error::from_errno(EINVAL);
+    proxy->ipc_ns = (flags & CLONE_NEWIPC) ? RefPtr<IpcNamespace>(TRY(IpcNamespace::create(user_ns))) : old.ipc_ns;
     if (flags & CLONE_NEWPID) {
         // copy_pid_ns: a second unshare before a process has entered the first is refused.
         PidNamespace& active = task_active_pid_ns(task);
@@ -182,23 +293,37 @@ ErrorOr<NonnullRefPtr<NsProxy>> NsProxy::create_new_namespaces(uint64_t flags, c
     } else {
         proxy->pid_ns_for_children = old.pid_ns_for_children;
     }
-    if (flags & (CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWTIME))
+    if (flags & (CLONE_NEWCGROUP | CLONE_NEWNET))
         return Error::from_errno(EINVAL);
+    // copy_time_ns: a new namespace for the children, with the offsets of the one it copies;
+    // the task's own clocks stay.
+    proxy->time_ns_for_children = (flags & CLONE_NEWTIME)
+                                      ? RefPtr<TimeNamespace>(TRY(TimeNamespace::clone(*old.time_ns_for_children, user_ns)))
+                                      : old.time_ns_for_children;
+    proxy->time_ns = old.time_ns;
     return proxy;
 }
 
 ErrorOr<void> copy_namespaces(uint64_t flags, Task& p, const Task& parent) {
-    // A new user namespace alone changes nothing here: it lives in the credentials.
-    if (!(flags & CLONE_NEW_ANY & ~uint64_t(CLONE_NEWUSER))) {
-        p.m_nsproxy = parent.m_nsproxy;
-        return {};
-    }
+    const NsProxy& old = *parent.m_nsproxy;
     // The child's user namespace owns what it creates; the parent needs CAP_SYS_ADMIN there
     // (which it has in a user namespace it has just made for the child).
     UserNamespace& user_ns = *p.m_cred->user_ns;
-    if (!parent.m_cred->capable_in(user_ns, CAP_SYS_ADMIN))
+    if (!(flags & CLONE_NEW_ANY & ~uint64_t(CLONE_NEWUSER))) {
+        // A new user namespace alone changes nothing here: it lives in the credentials.
+        if (old.time_ns_for_children == old.time_ns) {
+            p.m_nsproxy = parent.m_nsproxy;
+            return {};
+        }
+    } else if (!parent.m_cred->capable_in(user_ns, CAP_SYS_ADMIN)) {
         return Error::from_errno(EPERM);
-    p.m_nsproxy = TRY(NsProxy::create_new_namespaces(flags, parent, user_ns, p.m_fs.ptr()));
+    }
+    // CLONE_SYSVSEM shares the semaphore undo list, which belongs to the old ipc namespace.
+    if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM))
+        return Error::from_errno(EINVAL);
+    auto proxy = TRY(NsProxy::create_new_namespaces(flags, parent, user_ns, p.m_fs.ptr()));
+    timens_on_fork(*proxy);
+    p.m_nsproxy = std::move(proxy);
     return {};
 }
 

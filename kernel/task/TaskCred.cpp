@@ -95,10 +95,18 @@ ErrorOr<void> check_nproc_at_exec() {
     return {};
 }
 
+uint64_t enforced_nproc_rlimit() {
+    Task& task = *current();
+    const Cred& cred = *task.m_cred;
+    if (cred.uid != 0 || cred.user_ns.ptr() != &UserNamespace::initial())
+        return task.m_signal->rlim[RLIMIT_NPROC].cur;
+    return RLIM_INFINITY;
+}
+
 ErrorOr<void> copy_creds(Task& child, const Task& parent, uint64_t clone_flags) {
     if (clone_flags & CLONE_NEWUSER) {
         auto cred = TRY(parent.m_cred->prepare());
-        TRY(UserNamespace::create(*cred));
+        TRY(UserNamespace::create(*cred, enforced_nproc_rlimit()));
         child.m_cred = cred;
     } else {
         child.m_cred = parent.m_cred;  // immutable: sharing the reference is copying

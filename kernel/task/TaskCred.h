@@ -25,6 +25,9 @@ bool ptrace_may_access(const Task& target);
 void flag_nproc_exceeded(const Cred& cred);
 // execve's half: EAGAIN if the mark is set and the user is still over the limit; clears it.
 ErrorOr<void> check_nproc_at_exec();
+// enforced_nproc_rlimit: the RLIMIT_NPROC a new user namespace's tasks are held to at its
+// creator's level: the creator's, unless it is the initial namespace's root (no limit).
+uint64_t enforced_nproc_rlimit();
 
 // copy_creds: the child shares the parent's credentials (with CLONE_NEWUSER, a copy in a new
 // user namespace: create_user_ns's errors) and counts as one more task of its real uid;

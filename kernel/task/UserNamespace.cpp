@@ -90,6 +90,8 @@ UserNamespace& UserNamespace::initial() {
 }
 
 UserNamespace::~UserNamespace() {
+    if (m_ucounts)
+        m_ucounts->unref();
     if (m_parent)
         m_parent->unref();
 }
@@ -101,17 +103,21 @@ bool UserNamespace::is_ancestor_of(const UserNamespace& ns) const {
     return false;
 }
 
-ErrorOr<void> UserNamespace::create(Cred& cred) {
+ErrorOr<void> UserNamespace::create(Cred& cred, uint64_t nproc_max) {
     UserNamespace& parent = *cred.user_ns;
     if (parent.level() > MAX_USER_NS_PARENT_LEVEL)
         return Error::from_errno(ENOSPC);
     // The creator must be nameable in the parent, to tell user space who owns the namespace.
     if (from_kuid(parent, cred.euid) == INVALID_ID || from_kgid(parent, cred.egid) == INVALID_ID)
         return Error::from_errno(EPERM);
+    // inc_user_namespaces: the namespace is one of its creator's, counted in (parent, euid).
+    auto ucounts = TRY(UserCounts::get(parent, cred.euid));
     auto* ns = new (std::nothrow) UserNamespace(parent.level() + 1, &parent, cred.euid, cred.egid);
     if (!ns)
         return Error::from_errno(ENOMEM);
     parent.ref();
+    ns->m_ucounts = ucounts.leak_ref();
+    ns->m_rlimit_max_nproc = nproc_max > uint64_t(INT64_MAX) ? INT64_MAX : long(nproc_max);
     ns->m_inum = proc_alloc_inum();
     ns->m_setgroups_allowed.store(parent.setgroups_allowed(), std::memory_order_relaxed);
     ns->m_parent_could_setfcap = cap_raised(cred.cap_effective, CAP_SETFCAP);
@@ -123,7 +129,8 @@ ErrorOr<void> UserNamespace::create(Cred& cred) {
     cred.cap_ambient = 0;
     cred.cap_bset = CAP_FULL_SET;
     cred.user_ns = adopt_ref(*ns);
-    return {};
+    // set_cred_ucounts: the creator's tasks count in the new namespace now.
+    return cred.set_ucounts();
 }
 
 namespace {

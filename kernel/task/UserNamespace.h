@@ -11,12 +11,15 @@
 namespace kernel {
 
 class Cred;
+class UserCounts;
 
 // Namespace inode numbers (include/linux/proc_ns.h): the initial namespaces' are fixed, the
 // others come from proc's dynamic range (proc_alloc_inum).
 inline constexpr uint32_t PROC_UTS_INIT_INO = 0xEFFFFFFEU;
 inline constexpr uint32_t PROC_USER_INIT_INO = 0xEFFFFFFDU;
 inline constexpr uint32_t PROC_PID_INIT_INO = 0xEFFFFFFCU;
+inline constexpr uint32_t PROC_IPC_INIT_INO = 0xEFFFFFFFU;
+inline constexpr uint32_t PROC_TIME_INIT_INO = 0xEFFFFFFAU;
 uint32_t proc_alloc_inum();
 
 // One line of a map: ids [first, first + count) of the namespace are the parent's (stored: the
@@ -55,8 +58,10 @@ public:
     static UserNamespace& initial();
     // create_user_ns: a child of `cred`'s namespace owned by its euid and egid, which `cred`
     // then enters with every capability (set_cred_user_ns). ENOSPC past 32 levels, EPERM when
-    // the owner has no mapping in the parent; ENOMEM.
-    static ErrorOr<void> create(Cred& cred);
+    // the owner has no mapping in the parent; ENOMEM. `nproc_max` is the RLIMIT_NPROC the
+    // creator's tasks are held to (enforced_nproc_rlimit), the limit of the namespace's tasks
+    // as counted at the parent's level; `cred` then counts in (new namespace, uid).
+    static ErrorOr<void> create(Cred& cred, uint64_t nproc_max = ~uint64_t(0));
     ~UserNamespace();
 
     unsigned level() const { return m_level; }
@@ -70,6 +75,10 @@ public:
     bool setgroups_allowed() const { return m_setgroups_allowed.load(std::memory_order_acquire); }
     // in_userns(this, ns): `ns` is this namespace or a descendant.
     bool is_ancestor_of(const UserNamespace& ns) const;
+    // ns->ucounts: the creator's counts, (parent, owner); null for the initial namespace.
+    UserCounts* ucounts() const { return m_ucounts; }
+    // ns->rlimit_max[UCOUNT_RLIMIT_NPROC]: the creator's RLIMIT_NPROC, at most LONG_MAX.
+    long rlimit_max_nproc() const { return m_rlimit_max_nproc; }
 
     // proc_uid_map_write / proc_gid_map_write (map_write): `text` is what was written (at
     // offset 0, shorter than a page); `cred` writes it (the opener's, file_ns_capable).
@@ -92,6 +101,8 @@ private:
     std::atomic<bool> m_setgroups_allowed{true};
     UidGidMap m_uid_map;
     UidGidMap m_gid_map;
+    UserCounts* m_ucounts{nullptr};  // holds a reference, dropped by the destructor
+    long m_rlimit_max_nproc{INT64_MAX};
 };
 
 // include/linux/uidgid.h: make_kuid (INVALID_ID when `id` has no mapping in `ns`), from_kuid

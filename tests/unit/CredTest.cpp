@@ -391,6 +391,35 @@ TEST_F(CredTest, UserNamespaceOwnerHasEveryCapabilityInsideAndNoneOutside) {
     EXPECT_EQ(make_kuid(ns, 0), INVALID_ID);
 }
 
+TEST_F(CredTest, NprocCountsUpTheChainOfNamespaceCreators) {
+    auto outer = user(1000);
+    ASSERT_FALSE(outer->set_ucounts().is_error());  // (initial, 1000)
+    auto inner = MUST(outer->prepare());
+    ASSERT_FALSE(UserNamespace::create(*inner, 3).is_error());  // the creator's RLIMIT_NPROC: 3
+    UserCounts& own = *inner->ucounts;
+    UserCounts& above = *outer->ucounts;
+    EXPECT_EQ(&own.ns(), inner->user_ns.ptr());
+    EXPECT_EQ(inner->user_ns->ucounts(), &above);
+    EXPECT_EQ(inner->user_ns->rlimit_max_nproc(), 3);
+    inner->inc_nproc();
+    inner->inc_nproc();
+    EXPECT_EQ(own.nproc(), 2);
+    EXPECT_EQ(above.nproc(), 2);
+    EXPECT_FALSE(own.nproc_over(100));
+    EXPECT_TRUE(own.nproc_over(1));  // the own level against the task's limit
+    outer->inc_nproc();
+    outer->inc_nproc();  // two tasks of uid 1000 outside
+    EXPECT_EQ(own.nproc(), 2);
+    EXPECT_EQ(above.nproc(), 4);
+    EXPECT_TRUE(own.nproc_over(100));  // 4 > 3 at the creator's level
+    EXPECT_FALSE(above.nproc_over(4));
+    outer->dec_nproc();
+    outer->dec_nproc();
+    inner->dec_nproc();
+    inner->dec_nproc();
+    EXPECT_EQ(above.nproc(), 0);
+}
+
 TEST_F(CredTest, UnprivilegedMapIsOneLineOfTheOwnersId) {
     auto inner = MUST(user(1000)->prepare());
     ASSERT_FALSE(UserNamespace::create(*inner).is_error());
