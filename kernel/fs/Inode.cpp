@@ -2,6 +2,7 @@
 
 #include <arch/Time.h>
 #include <asm-generic/fcntl.h>
+#include <linux/magic.h>
 
 #include "fs/File.h"
 #include "task/Cred.h"
@@ -22,6 +23,22 @@ Timespec current_time() {
 
 FileSystem::FileSystem()
     : m_dev(make_dev(0, g_next_anon_minor.fetch_add(1, std::memory_order_relaxed))), m_user_ns(current_user_ns()) {}
+
+FsStats FileSystem::stats() const {
+    struct Magic {
+        StringView type;
+        uint64_t magic;
+    };
+    static constexpr Magic MAGICS[] = {
+        {"tmpfs", TMPFS_MAGIC},     {"ramfs", RAMFS_MAGIC},   {"proc", PROC_SUPER_MAGIC},
+        {"tracefs", TRACEFS_MAGIC}, {"pipefs", PIPEFS_MAGIC}, {"anon_inodefs", ANON_INODE_FS_MAGIC},
+        {"nsfs", NSFS_MAGIC},
+    };
+    for (const auto& entry : MAGICS)
+        if (entry.type == name())
+            return {entry.magic};
+    return {};
+}
 
 Inode::Inode(FileSystem& fs, uint64_t ino, uint32_t mode, uint32_t rdev)
     : m_permissions(mode & S_PERM_MASK), m_fs(fs), m_ino(ino), m_type(mode & S_TYPE_MASK), m_rdev(rdev) {

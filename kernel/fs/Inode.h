@@ -81,10 +81,22 @@ struct Kstat {
 Spinlock& vfs_namespace_lock();
 
 // A mounted file system instance (super_block). Inodes keep theirs alive.
+// What statfs(2) reports of a file system (the part Linux's ->statfs fills; the mount adds the
+// flags). Counts are in pages, and 0 where the file system has no limit.
+struct FsStats {
+    uint64_t magic{0};
+    uint64_t blocks{0};
+    uint64_t blocks_free{0};
+    uint64_t files{0};
+    uint64_t files_free{0};
+};
+
 class FileSystem : public RefCounted<FileSystem> {
 public:
     virtual ~FileSystem() = default;
     virtual StringView name() const = 0;  // the type, as mount(2) and /proc/mounts name it
+    // Linux's simple_statfs by default: the type's magic number (<linux/magic.h>) alone.
+    virtual FsStats stats() const;
     uint32_t dev() const { return m_dev; }
     // The user namespace of the mounter (Linux's s_user_ns): ids not mapped there cannot own
     // its files.

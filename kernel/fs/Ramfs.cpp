@@ -19,8 +19,21 @@ constexpr size_t SHORT_SYMLINK_LENGTH = 128;  // tmpfs keeps shorter targets (wi
 
 class RamfsSuper final : public FileSystem {
 public:
-    explicit RamfsSuper(RamfsLimits limits) : m_limits(limits) {}
-    StringView name() const override { return "tmpfs"; }
+    RamfsSuper(StringView type, RamfsLimits limits) : m_type(type), m_limits(limits) {}
+    StringView name() const override { return m_type; }
+    // shmem_statfs: the limits and what is left of them.
+    FsStats stats() const override {
+        FsStats stats = FileSystem::stats();
+        if (m_limits.max_blocks) {
+            stats.blocks = m_limits.max_blocks;
+            stats.blocks_free = m_limits.max_blocks - m_used_blocks.load(std::memory_order_relaxed);
+        }
+        if (m_limits.max_inodes) {
+            stats.files = m_limits.max_inodes;
+            stats.files_free = m_limits.max_inodes - m_used_inodes.load(std::memory_order_relaxed);
+        }
+        return stats;
+    }
     uint64_t next_ino() { return m_next_ino.fetch_add(1, std::memory_order_relaxed); }
 
     // shmem_inode_acct_block / shmem_reserve_inode: ENOSPC past the limit.
@@ -39,6 +52,7 @@ private:
         return {};
     }
 
+    StringView m_type;
     RamfsLimits m_limits;
     std::atomic<uint64_t> m_next_ino{1};
     std::atomic<uint64_t> m_used_blocks{0};
@@ -770,8 +784,8 @@ RamfsLimits RamfsLimits::tmpfs_default() {
     return {half, half};
 }
 
-ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions, RamfsLimits limits) {
-    auto super = TRY(try_make_ref_counted<RamfsSuper>(limits));
+ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions, RamfsLimits limits, StringView type) {
+    auto super = TRY(try_make_ref_counted<RamfsSuper>(type, limits));
     auto root = TRY(RamfsInode::create(*super, S_TYPE_DIR | (root_permissions & S_PERM_MASK), 0));
     return NonnullRefPtr<Inode>(std::move(root));
 }

@@ -22,7 +22,9 @@ struct RamfsLimits {
 };
 
 // A new ramfs instance; returns its root directory (mode: the root's permissions, 01777 for
-// a default tmpfs). The file system lives as long as any of its inodes.
-ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions, RamfsLimits limits = {});
+// a default tmpfs). `type` ("tmpfs" or "ramfs", a literal) is the name mount and statfs report.
+// The file system lives as long as any of its inodes.
+ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions, RamfsLimits limits = {},
+                                           StringView type = "tmpfs");
 
 }  // namespace kernel

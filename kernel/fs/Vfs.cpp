@@ -667,7 +667,7 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
         if (!where.inode->is_directory())
             return Error::from_errno(ENOTDIR);
         auto options = TRY(parse_mount_options(data, type == "tmpfs"));
-        root = TRY(ramfs_create(options.mode, options.limits));
+        root = TRY(ramfs_create(options.mode, options.limits, type == "tmpfs" ? "tmpfs" : "ramfs"));
     } else {
         const FileSystemType* fs_type = find_filesystem(type);
         if (!fs_type)

@@ -4,6 +4,7 @@
 #include <asm-generic/fcntl.h>
 #include <asm-generic/ioctls.h>
 #include <asm/stat.h>
+#include <asm/statfs.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/stat.h>
@@ -410,6 +411,41 @@ ErrorOr<long> sys_newfstatat(int dirfd, UserPtr<const char> path, UserPtr<struct
     auto fs = TRY(current_fs());
     Path where = TRY(resolve_at(*fs, dirfd, path, flags));
     TRY(put_stat(out, where.inode->stat()));
+    return 0;
+}
+
+// statfs/fstatfs (Linux's vfs_statfs): the file system's numbers, 4 KiB blocks, NAME_MAX, and
+// the mount's flags (calculate_f_flags: ST_VALID, relatime being every mount's default here).
+ErrorOr<void> put_statfs(const Path& where, const Inode& inode, UserPtr<struct statfs> out) {
+    constexpr uint64_t ST_RDONLY = 0x0001, ST_VALID = 0x0020, ST_RELATIME = 0x1000;
+    FsStats stats = inode.fs().stats();
+    struct statfs buf {};
+    buf.f_type = long(stats.magic);
+    buf.f_bsize = PAGE_SIZE;
+    buf.f_frsize = PAGE_SIZE;
+    buf.f_blocks = long(stats.blocks);
+    buf.f_bfree = buf.f_bavail = long(stats.blocks_free);
+    buf.f_files = long(stats.files);
+    buf.f_ffree = long(stats.files_free);
+    buf.f_namelen = NAME_MAX_LEN;
+    buf.f_flags = long(ST_VALID | (where.mount ? ST_RELATIME : 0) |
+                       (where.mount && where.mount->is_read_only() ? ST_RDONLY : 0));
+    return copy_to_user(out, buf);
+}
+
+ErrorOr<long> sys_statfs(UserPtr<const char> user_path, UserPtr<struct statfs> out) {
+    auto fs = TRY(current_fs());
+    auto path = TRY(UserPath::copy(user_path));
+    Path where = TRY(vfs_lookup(*fs, nullptr, path.view(), LOOKUP_FOLLOW));
+    TRY(put_statfs(where, *where.inode, out));
+    return 0;
+}
+
+ErrorOr<long> sys_fstatfs(int fd, UserPtr<struct statfs> out) {
+    auto file = TRY(fdget_raw(fd));
+    if (!file->inode())
+        return Error::from_errno(EBADF);
+    TRY(put_statfs(file->path(), *file->inode(), out));
     return 0;
 }
 
@@ -850,6 +886,8 @@ void register_file_syscalls(SyscallTable& table) {
     table.add<sys_close>(__NR_close);
     table.add<sys_stat>(__NR_stat);
     table.add<sys_fstat>(__NR_fstat);
+    table.add<sys_statfs>(__NR_statfs);
+    table.add<sys_fstatfs>(__NR_fstatfs);
     table.add<sys_lstat>(__NR_lstat);
     table.add<sys_lseek>(__NR_lseek);
     table.add<sys_ioctl>(__NR_ioctl);
