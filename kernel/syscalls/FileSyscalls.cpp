@@ -228,6 +228,71 @@ ErrorOr<long> sys_pwrite64(int fd, UserPtr<const char> buffer, size_t count, int
     return do_write(*file, buffer.address(), count, &at);
 }
 
+// sendfile(2) (do_sendfile): copies up to `count` bytes from `in_fd`, at *offset (which
+// moves, and then the file position does not) or at its position, to `out_fd` at its
+// position, through a kernel page. Linux's order of checks: the input readable (EBADF), an
+// offset needs positional reads (ESPIPE), the output writable (EBADF); an input without
+// splice_read (a pipe) or an output opened O_APPEND is EINVAL. Returns the bytes written; an
+// error after some were is not reported (the count is).
+ErrorOr<long> sys_sendfile64(int out_fd, int in_fd, UserPtr<int64_t> user_offset, size_t count) {
+    // sys_sendfile64 reads the offset before anything else.
+    int64_t offset = 0;
+    if (!user_offset.is_null())
+        TRY(copy_from_user(&offset, user_offset));
+    auto in = TRY(fdget(in_fd));
+    if (!in->is_readable())
+        return Error::from_errno(EBADF);
+    uint64_t position = in->position();
+    if (!user_offset.is_null()) {
+        if (!in->has_positional_io())
+            return Error::from_errno(ESPIPE);
+        if (offset < 0)
+            return Error::from_errno(EINVAL);
+        position = uint64_t(offset);
+    }
+    TRY(verify_area(*in, position, count));
+    if (count > MAX_RW_COUNT)
+        count = MAX_RW_COUNT;
+    auto out = TRY(fdget(out_fd));
+    if (!out->is_writable())
+        return Error::from_errno(EBADF);
+    TRY(verify_area(*out, out->position(), count));
+    if ((in->inode()->mode() & S_TYPE_MASK) == S_TYPE_FIFO || (out->flags() & O_APPEND))
+        return Error::from_errno(EINVAL);
+    auto page = TRY(KernelBuffer::allocate(PAGE_SIZE));
+    size_t done = 0;
+    ErrorOr<void> failure{};
+    while (done < count) {
+        size_t want = count - done < page.size() ? count - done : page.size();
+        uint64_t read_at = position;
+        auto got = in->read(IoBuffer::kernel(page.data()), want, read_at);
+        if (got.is_error()) {
+            failure = got.release_error();
+            break;
+        }
+        if (got.value() == 0)
+            break;
+        uint64_t write_at = out->position();
+        auto wrote = out->write(IoBuffer::kernel(page.data()), got.value(), write_at);
+        if (wrote.is_error()) {
+            failure = wrote.release_error();
+            break;
+        }
+        out->set_position(write_at);
+        position += wrote.value();
+        done += wrote.value();
+        if (wrote.value() < got.value() || got.value() < want)
+            break;
+    }
+    if (!user_offset.is_null())
+        TRY(copy_to_user(user_offset, int64_t(position)));
+    else
+        in->set_position(position);
+    if (done == 0 && failure.is_error())
+        return failure.release_error();
+    return long(done);
+}
+
 // readv/writev: import_iovec's checks (at most UIO_MAXIOV segments, none negative, each in
 // user space, the total capped at MAX_RW_COUNT), then one segment after another until one
 // comes up short.
@@ -781,6 +846,7 @@ void register_file_syscalls(SyscallTable& table) {
     table.add<sys_ioctl>(__NR_ioctl);
     table.add<sys_pread64>(__NR_pread64);
     table.add<sys_pwrite64>(__NR_pwrite64);
+    table.add<sys_sendfile64>(__NR_sendfile);
     table.add<sys_readv>(__NR_readv);
     table.add<sys_writev>(__NR_writev);
     table.add<sys_access>(__NR_access);

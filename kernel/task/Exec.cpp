@@ -461,6 +461,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
             layout.start_code = 0;
         mm->set_exec_layout(layout);
     }
+    mm->set_exe_file(file);
     task->m_files = files;
     task->m_files->close_on_exec();
     size_t base = path.rfind('/');

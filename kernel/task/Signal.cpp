@@ -718,6 +718,8 @@ bool is_restart_code(int64_t value) {
 
 }  // namespace
 
+uint64_t nr_queued_signals() { return g_sigqueue_count.load(std::memory_order_relaxed); }
+
 // ---- The operations of task/Signal.h -------------------------------------------------------
 
 ErrorOr<void> send_signal_to_task(Task& task, int sig, const siginfo_t& info) {
