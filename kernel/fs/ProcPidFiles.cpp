@@ -292,7 +292,7 @@ public:
             uint64_t start, end, pgoff;
             uint32_t flags;
             RefPtr<File> file;
-            bool shared_anonymous;
+            uint64_t shared_ino;  // shared anonymous memory: its object's number, else 0
         };
         constexpr size_t BATCH = 16;
         Area areas[BATCH];
@@ -307,11 +307,12 @@ public:
                     more = true;
                     return;
                 }
-                areas[count++] = Area{vma.m_start, vma.m_end, vma.m_pgoff, vma.m_flags, vma.m_file, bool(vma.m_shared)};
+                areas[count++] = Area{vma.m_start, vma.m_end, vma.m_pgoff, vma.m_flags, vma.m_file,
+                                      vma.m_shared ? vma.m_shared->ino() : 0};
             });
             for (size_t i = 0; i < count; ++i)
                 show_area(out, areas[i].start, areas[i].end, areas[i].pgoff, areas[i].flags, areas[i].file.ptr(),
-                          areas[i].shared_anonymous, brk, start_brk, start_stack, root, name_buffer);
+                          areas[i].shared_ino, brk, start_brk, start_stack, root, name_buffer);
             if (!more || count == 0)
                 return {};
             from = areas[count - 1].end;
@@ -322,7 +323,7 @@ public:
 
 private:
     static void show_area(FormatSink& out, uint64_t start, uint64_t end, uint64_t pgoff, uint32_t flags, File* file,
-                          bool shared_anonymous, VirtAddr brk, VirtAddr start_brk, VirtAddr start_stack,
+                          uint64_t shared_ino, VirtAddr brk, VirtAddr start_brk, VirtAddr start_stack,
                           const Path& root, KernelBuffer& buffer) {
         uint32_t dev = 0;
         uint64_t ino = 0;
@@ -330,6 +331,11 @@ private:
         if (file) {
             dev = file->inode()->fs().dev();
             ino = file->inode()->ino();
+            offset = pgoff << PAGE_SHIFT;
+        } else if (shared_ino) {
+            // The shmem mount's device, 0:1 as the first anonymous device of a boot.
+            dev = make_dev(0, 1);
+            ino = shared_ino;
             offset = pgoff << PAGE_SHIFT;
         }
         char line[128];
@@ -344,7 +350,7 @@ private:
             auto path = d_path_locked(file->path(), root, buffer.data(), buffer.size());
             if (!path.is_error())
                 name = path.value();
-        } else if (shared_anonymous) {
+        } else if (shared_ino) {
             // Linux backs shared anonymous memory with an unlinked shmem file of this name.
             name = "/dev/zero (deleted)";
         } else if (start <= brk && end >= start_brk) {

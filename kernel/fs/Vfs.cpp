@@ -7,6 +7,7 @@
 #include "fs/Devices.h"
 #include "fs/FileSystemType.h"
 #include "fs/KernelBuffer.h"
+#include "fs/Pipe.h"
 #include "fs/Permission.h"
 #include "fs/Ramfs.h"
 #include "task/Cred.h"
@@ -114,8 +115,11 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
             return Error::from_errno(EINVAL);
         return open_char_device(path, file_flags | (flags & O_NOCTTY));  // tty_open reads O_NOCTTY
     default:
-        // Block devices have no drivers; FIFOs wait for pipes; sockets cannot be opened.
+        // Block devices have no drivers; named FIFOs wait for pipes; sockets cannot be opened.
+        // A pipe reached through /proc/<pid>/fd opens as another end of itself.
         TRY(check_permission());
+        if ((inode.mode() & S_TYPE_MASK) == S_TYPE_FIFO && inode.fs().name() == StringView("pipefs"))
+            return open_pipe_again(path, file_flags);
         return Error::from_errno(ENXIO);
     }
 }
