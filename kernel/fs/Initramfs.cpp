@@ -322,6 +322,7 @@ ErrorOr<void> populate_rootfs(const uint8_t* data, size_t size) {
     // Create first, publish last: nobody sees the root before it is complete.
     auto root = TRY(ramfs_create(01777));  // tmpfs's default root mode, as Linux's rootfs
     auto mount = TRY(Mount::create(root, 0));
+    mount->set_source("rootfs");
     Path root_path{mount, root};
     auto fs = TRY(FsStruct::create(root_path, root_path));
     fs->exchange_umask(0);  // modes come from the archive, exactly

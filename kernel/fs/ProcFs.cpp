@@ -36,7 +36,7 @@ using Style = PseudoFile::Style;
 constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
     Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt, Stat, Cmdline,
-    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe,
+    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe, Mounts,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -603,6 +603,7 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"cwd", S_TYPE_LNK | 0777},
     {"root", S_TYPE_LNK | 0777},
     {"exe", S_TYPE_LNK | 0777},
+    {"mounts", S_TYPE_REG | 0444},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
@@ -610,8 +611,8 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
 constexpr TaskNode PROCESS_NODES[] = {
     TaskNode::Threads, TaskNode::Fd,     TaskNode::Ns,      TaskNode::Environ, TaskNode::Status,
     TaskNode::Comm,    TaskNode::FailNth, TaskNode::Stat,   TaskNode::Cmdline, TaskNode::Maps,
-    TaskNode::Cwd,     TaskNode::Root,   TaskNode::Exe,     TaskNode::UidMap,  TaskNode::GidMap,
-    TaskNode::Setgroups,
+    TaskNode::Cwd,     TaskNode::Root,   TaskNode::Exe,     TaskNode::Mounts,  TaskNode::UidMap,
+    TaskNode::GidMap,  TaskNode::Setgroups,
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"fd", S_TYPE_DIR | 0500},
@@ -626,6 +627,7 @@ constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"cwd", S_TYPE_LNK | 0777},
     {"root", S_TYPE_LNK | 0777},
     {"exe", S_TYPE_LNK | 0777},
+    {"mounts", S_TYPE_REG | 0444},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
@@ -633,7 +635,7 @@ constexpr PseudoEntry THREAD_ENTRIES[] = {
 constexpr TaskNode THREAD_NODES[] = {
     TaskNode::Fd,      TaskNode::Ns,     TaskNode::Environ, TaskNode::Status, TaskNode::Comm,     TaskNode::FailNth,
     TaskNode::Stat,    TaskNode::Cmdline, TaskNode::Maps,   TaskNode::Cwd,    TaskNode::Root,     TaskNode::Exe,
-    TaskNode::UidMap,  TaskNode::GidMap,  TaskNode::Setgroups,
+    TaskNode::Mounts,  TaskNode::UidMap,  TaskNode::GidMap,  TaskNode::Setgroups,
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -687,6 +689,8 @@ public:
             return make_proc_status(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid, *m_ns);
         case TaskNode::Maps:
             return make_proc_maps(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
+        case TaskNode::Mounts:
+            return make_proc_mounts(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
         case TaskNode::Environ:
             return make_proc_environ(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
         case TaskNode::Cwd:
@@ -754,6 +758,7 @@ constexpr PseudoEntry ROOT_ENTRIES[] = {
     {"stat", S_TYPE_REG | 0444},
     {"cpuinfo", S_TYPE_REG | 0444},
     {"sys", S_TYPE_DIR | 0555},
+    {"mounts", S_TYPE_LNK | 0777},
 };
 constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
 // The root lists its fixed entries from position 2 on and then each process at this base
@@ -782,6 +787,8 @@ public:
             return make_proc_cpuinfo(fs(), ino, *this);
         if (index == 7)
             return make_proc_sys_dir(fs(), ino, *this);
+        if (index == 8)
+            return PseudoSymlink::create(fs(), ino, *this, name, "self/mounts");
         if (index > 0) {
             // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
             // namespace numbers them; nothing for a caller outside it.

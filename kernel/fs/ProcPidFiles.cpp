@@ -8,6 +8,7 @@
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
 #include "fs/KernelBuffer.h"
+#include "fs/Mount.h"
 #include "fs/Vfs.h"
 #include "lib/OwnPtr.h"
 #include "mm/AddressSpace.h"
@@ -376,6 +377,74 @@ private:
     }
 };
 
+// mounts (fs/proc_namespace.c show_vfsmnt): the mounts of the task's mount namespace that its
+// root reaches, parents before children: "source mountpoint type options 0 0", with space,
+// tab, newline and backslash in names written in octal (mangle). The options are rw or ro, then
+// what Linux adds by default: relatime for every mount but the initial root, and tmpfs's
+// inode64. Sprout keeps no other mount flags (nosuid, nodev, noexec...).
+class MountsFile final : public TaskFile {
+public:
+    MountsFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "mounts", Style::Seq, std::move(pid), 0444) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        RefPtr<FsStruct> fs_struct = TRY(with_task(*m_pid, [](Task& task) { return task.m_fs; }));
+        if (!fs_struct)
+            return {};
+        Path root = fs_struct->root();
+        auto buffer = TRY(KernelBuffer::allocate(PATH_MAX_LEN));
+        SpinlockGuard guard(vfs_namespace_lock());
+        Mount* top = root.mount.ptr();
+        while (top->parent_locked())
+            top = top->parent_locked();
+        // A walk of the tree, parents first, without recursion.
+        for (Mount* mount = top; mount;) {
+            show_mount(out, *mount, root, buffer);
+            if (Mount* child = mount->first_child_locked()) {
+                mount = child;
+                continue;
+            }
+            while (mount != top) {
+                Mount* parent = mount->parent_locked();
+                if (Mount* next = parent->next_child_locked(*mount)) {
+                    mount = next;
+                    break;
+                }
+                mount = parent;
+            }
+            if (mount == top)
+                break;
+        }
+        return {};
+    }
+
+private:
+    static void mangle(FormatSink& out, StringView text) {
+        for (char c : text) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\\')
+                format_to(out, "\\{:03o}", unsigned(uint8_t(c)));
+            else
+                out.write(&c, 1);
+        }
+    }
+
+    static void show_mount(FormatSink& out, Mount& mount, const Path& root, KernelBuffer& buffer) {
+        bool reachable = false;
+        auto path = d_path_locked(Path{&mount, &mount.root()}, root, buffer.data(), buffer.size(), &reachable);
+        if (path.is_error() || !reachable)
+            return;  // outside the task's root (seq_path_root's SEQ_SKIP)
+        StringView type = mount.root().fs().name();
+        bool initial_root = !mount.parent_locked() && mount.source() == "rootfs";
+        mangle(out, mount.source().empty() ? StringView("none") : mount.source());
+        out.write(" ", 1);
+        mangle(out, path.value());
+        out.write(" ", 1);
+        mangle(out, initial_root ? StringView("rootfs") : type);
+        format_to(out, " {}{}{} 0 0\n", mount.is_read_only() ? "ro" : "rw", initial_root ? "" : ",relatime",
+                  type == "tmpfs" ? ",inode64" : "");
+    }
+};
+
 // environ (environ_read): the environment strings exec laid out, NULs included, read from the
 // process's memory; opening it needs the right to read the task (mm_access: EACCES), and a
 // task without an address space reads as empty.
@@ -615,6 +684,11 @@ ErrorOr<Inode::Ownership> task_dump_owner(const Pid& pid) {
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_status(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                      NonnullRefPtr<Pid> pid, PidNamespace& ns) {
     return make<StatusFile>(fs, ino, parent, std::move(pid), ns);
+}
+
+ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_mounts(FileSystem& fs, uint64_t ino, PseudoInode& parent,
+                                                     NonnullRefPtr<Pid> pid) {
+    return make<MountsFile>(fs, ino, parent, std::move(pid));
 }
 
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_maps(FileSystem& fs, uint64_t ino, PseudoInode& parent,

@@ -4,6 +4,7 @@
 //
 //   status    fs/proc/array.c proc_pid_status (task_state, task_mem, task_sig, task_cap, ...)
 //   maps      fs/proc/task_mmu.c show_map_vma
+//   mounts    fs/proc_namespace.c show_vfsmnt
 //   environ   fs/proc/base.c environ_read (mm_access: ptrace_may_access)
 //   fd/       fs/proc/fd.c: a link per descriptor, leading to the open file (proc_fd_link)
 //   exe, cwd, root   fs/proc/base.c proc_exe_link, proc_cwd_link, proc_root_link
@@ -54,6 +55,8 @@ ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_status(FileSystem& fs, uint64_t in
                                                      NonnullRefPtr<Pid> pid, PidNamespace& ns);
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_maps(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                    NonnullRefPtr<Pid> pid);
+ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_mounts(FileSystem& fs, uint64_t ino, PseudoInode& parent,
+                                                     NonnullRefPtr<Pid> pid);
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_environ(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                       NonnullRefPtr<Pid> pid);
 // fd/: its entries are numbered ino_base + fd * 256 (the low byte is the caller's kind).

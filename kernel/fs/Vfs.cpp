@@ -541,7 +541,7 @@ ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size) {
     return length;
 }
 
-ErrorOr<StringView> d_path_locked(const Path& path, const Path& root, char* buffer, size_t size) {
+ErrorOr<StringView> d_path_locked(const Path& path, const Path& root, char* buffer, size_t size, bool* reachable) {
     char* end = buffer + size;
     // An unlinked file keeps its last name, marked as Linux marks it.
     constexpr StringView deleted = " (deleted)";
@@ -568,6 +568,8 @@ ErrorOr<StringView> d_path_locked(const Path& path, const Path& root, char* buff
     }
     bool reached_root;
     char* p = TRY(prepend_path_locked(place, root, buffer, end, &reached_root));
+    if (reachable)
+        *reachable = reached_root;
     // The directory's path ends in "/" only when it is the root, which the file's own "/"
     // already stands for.
     if (place.inode != path.inode && p + 1 == end && p[0] == '/')
@@ -663,6 +665,7 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
         root = TRY(fs_type->mount(source, data));
     }
     auto mount = TRY(Mount::create(*root, flags & MS_RDONLY ? Mount::READ_ONLY : 0));
+    mount->set_source(source.empty() ? StringView("none") : source);
     SpinlockGuard guard(vfs_namespace_lock());
     // The target may have been removed since the lookup (Linux's lock_mount rechecks too).
     if (where.inode->nlink() == 0)

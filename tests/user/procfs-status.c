@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <grp.h>
 #include <pthread.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -547,6 +548,46 @@ static void cpuinfo_checks(void) {
     printf("ends with a blank line: %s\n", yes(n > 2 && text[n - 1] == '\n' && text[n - 2] == '\n'));
 }
 
+// The line of /proc/self/mounts for mount point `where`, or "none".
+static const char* mounts_line(const char* where) {
+    static char line[512];
+    slurp("/proc/self/mounts");
+    for (char* l = text; *l;) {
+        char* end = strchr(l, '\n');
+        char src[128], dir[256];
+        if (sscanf(l, "%127s %255s", src, dir) == 2 && !strcmp(dir, where)) {
+            snprintf(line, sizeof line, "%.*s", (int)(end - l), l);
+            return line;
+        }
+        l = end + 1;
+    }
+    return "none";
+}
+
+static void mounts_checks(void) {
+    printf("-- mounts\n");
+    link_text("/proc/mounts", "/proc/mounts");
+    mkdir(DIR_, 0755);
+    mkdir(DIR_ "/m", 0755);
+    printf("mount: %s\n", res(mount("src x", DIR_ "/m", "tmpfs", MS_RDONLY, NULL) ? -errno : 0));
+    printf("line: %s\n", mounts_line(DIR_ "/m"));
+    printf("proc: %s\n", mounts_line("/proc"));
+    printf("/proc/mounts is the same text: %s\n", yes(slurp("/proc/self/mounts") == slurp("/proc/mounts")));
+    long c = raw_fork();
+    if (c == 0) {
+        unshare(CLONE_NEWNS);
+        umount(DIR_ "/m");
+        printf("unmounted in a new namespace: %s\n", mounts_line(DIR_ "/m"));
+        fflush(stdout);
+        die(0);
+    }
+    reap(c);
+    printf("still ours: %s\n", yes(strcmp(mounts_line(DIR_ "/m"), "none") != 0));
+    umount(DIR_ "/m");
+    printf("after umount: %s\n", mounts_line(DIR_ "/m"));
+    rmdir(DIR_ "/m");
+}
+
 int main(int argc, char** argv, char** envp) {
     (void)argc;
     (void)argv;
@@ -556,6 +597,7 @@ int main(int argc, char** argv, char** envp) {
     fd_checks(envp);
     sys_checks();
     cpuinfo_checks();
+    mounts_checks();
     unlink(MAPFILE);
     rmdir(DIR_);
     return 0;
