@@ -25,6 +25,7 @@
 #include "task/NsProxy.h"
 #include "task/Pid.h"
 #include "task/Process.h"
+#include "task/Rseq.h"
 #include "task/Signal.h"
 #include "task/SignalDelivery.h"
 #include "task/Exit.h"
@@ -822,6 +823,7 @@ ErrorOr<long> sys_reboot(unsigned magic1, unsigned magic2, unsigned command, uin
 }  // namespace
 
 void register_process_syscalls(SyscallTable& table) {
+    table.add<sys_rseq>(__NR_rseq);
     table.add<sys_getpid>(__NR_getpid);
     table.add<sys_gettid>(__NR_gettid);
     table.add<sys_getppid>(__NR_getppid);

@@ -23,6 +23,7 @@
 #include "task/Exit.h"
 #include "task/Pid.h"
 #include "task/Process.h"
+#include "task/Rseq.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 #include "task/SignalDelivery.h"
@@ -441,6 +442,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
         mm->set_dumpable(cred.euid == cred.uid && cred.egid == cred.gid);
     }
     flush_signal_handlers(*task);
+    rseq_execve(*task);
     mm->set_brk_start(align_up(image.end_of_data, PAGE_SIZE));
     {
         // load_elf_binary's bounds: code from the executable segments, "data" from the start

@@ -26,6 +26,7 @@
 #include "task/Pid.h"
 #include "task/PidFd.h"
 #include "task/Process.h"
+#include "task/Rseq.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 #include "task/TaskCred.h"
@@ -257,6 +258,7 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
         p->m_sas_ss_sp = p->m_sas_ss_size = 0;
         p->m_sas_ss_flags = 0;
     }
+    rseq_fork(*p, parent, flags);
 
     // copy_semundo: no SysV semaphores yet.
     TRY(copy_files(flags, *p, parent));

@@ -4,6 +4,8 @@
 // `prev` before its registers are saved.
 #include "task/Scheduler.h"
 
+#include "task/Rseq.h"
+
 #include <arch/Context.h>
 #include <arch/Cpu.h>
 #include <arch/Memory.h>
@@ -123,6 +125,11 @@ void schedule_impl(bool preempt) {
         ++prev->m_nvcsw;
     else
         ++prev->m_nivcsw;
+    // rseq_preempt: a critical section it was in restarts when it next returns to user mode.
+    if (prev->m_rseq) {
+        prev->m_rseq_event_mask |= RSEQ_EVENT_PREEMPT;
+        prev->m_notify_resume = true;
+    }
     uint64_t now = arch::monotonic_ns();
     prev->m_runtime_ns += now - prev->m_last_switch_ns;
     next->m_last_switch_ns = now;

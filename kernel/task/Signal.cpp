@@ -27,6 +27,7 @@
 #include "task/Exit.h"
 #include "task/Pid.h"
 #include "task/Process.h"
+#include "task/Rseq.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 #include "task/SignalDelivery.h"
@@ -679,6 +680,7 @@ void handle_signal(Task& task, const arch::SignalDelivery& delivery, arch::TrapF
             break;
         }
     }
+    rseq_signal_deliver(task, frame, delivery.sig);
     if (arch::setup_rt_frame(frame, task, delivery, sigmask_to_save(task)).is_error()) {
         force_sigsegv(delivery.sig);
         return;
@@ -795,10 +797,16 @@ void exit_to_user_mode(arch::TrapFrame& frame) {
         preempt_on_interrupt_return();
         bool work = signal_pending(task) || task.m_restore_sigmask ||
                     (arch::frame_in_syscall(frame) && is_restart_code(arch::frame_syscall_return(frame)));
-        if (!work)
+        if (!work && !task.m_notify_resume)
             return;
         arch::irq_enable();
-        do_signal(task, frame);
+        if (work) {
+            do_signal(task, frame);
+        } else {
+            // resume_user_mode_work: restartable sequences after a preemption.
+            task.m_notify_resume = false;
+            rseq_handle_notify_resume(task, frame, 0);
+        }
         arch::irq_disable();
     }
 }

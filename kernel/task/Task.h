@@ -68,6 +68,14 @@ struct Task {
     // Set by set_tid_address / CLONE_CHILD_CLEARTID; set_robust_list's registration.
     uint64_t m_clear_child_tid{0};
     uint64_t m_robust_list_head{0};
+    // Restartable sequences (task/Rseq.h): the registered struct rseq, its length and
+    // signature, the events since the last return to user mode (RSEQ_EVENT_*), and Linux's
+    // TIF_NOTIFY_RESUME for them.
+    uint64_t m_rseq{0};
+    uint32_t m_rseq_len{0};
+    uint32_t m_rseq_sig{0};
+    unsigned m_rseq_event_mask{0};
+    bool m_notify_resume{false};
 
     // What restart_syscall(2) resumes (Linux's restart_block): a sleep interrupted with
     // -ERESTART_RESTARTBLOCK saves its arguments here; with no handler run, the syscall is
