@@ -36,7 +36,7 @@ using Style = PseudoFile::Style;
 constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
     Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt, Stat, Cmdline,
-    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe, Mounts,
+    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe, Mounts, FdInfo, FdInfoFile,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -592,6 +592,7 @@ private:
 constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"task", S_TYPE_DIR | 0555},
     {"fd", S_TYPE_DIR | 0500},
+    {"fdinfo", S_TYPE_DIR | 0555},
     {"ns", S_TYPE_DIR | 0511},
     {"environ", S_TYPE_REG | 0400},
     {"status", S_TYPE_REG | 0444},
@@ -609,13 +610,14 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr TaskNode PROCESS_NODES[] = {
-    TaskNode::Threads, TaskNode::Fd,     TaskNode::Ns,      TaskNode::Environ, TaskNode::Status,
+    TaskNode::Threads, TaskNode::Fd,     TaskNode::FdInfo,  TaskNode::Ns,      TaskNode::Environ, TaskNode::Status,
     TaskNode::Comm,    TaskNode::FailNth, TaskNode::Stat,   TaskNode::Cmdline, TaskNode::Maps,
     TaskNode::Cwd,     TaskNode::Root,   TaskNode::Exe,     TaskNode::Mounts,  TaskNode::UidMap,
     TaskNode::GidMap,  TaskNode::Setgroups,
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"fd", S_TYPE_DIR | 0500},
+    {"fdinfo", S_TYPE_DIR | 0555},
     {"ns", S_TYPE_DIR | 0511},
     {"environ", S_TYPE_REG | 0400},
     {"status", S_TYPE_REG | 0444},
@@ -633,7 +635,7 @@ constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr TaskNode THREAD_NODES[] = {
-    TaskNode::Fd,      TaskNode::Ns,     TaskNode::Environ, TaskNode::Status, TaskNode::Comm,     TaskNode::FailNth,
+    TaskNode::Fd,      TaskNode::FdInfo,  TaskNode::Ns,     TaskNode::Environ, TaskNode::Status, TaskNode::Comm,     TaskNode::FailNth,
     TaskNode::Stat,    TaskNode::Cmdline, TaskNode::Maps,   TaskNode::Cwd,    TaskNode::Root,     TaskNode::Exe,
     TaskNode::Mounts,  TaskNode::UidMap,  TaskNode::GidMap,  TaskNode::Setgroups,
 };
@@ -699,6 +701,9 @@ public:
             PlaceKind kind = node == TaskNode::Cwd ? PlaceKind::Cwd : node == TaskNode::Root ? PlaceKind::Root : PlaceKind::Exe;
             return make_proc_place_link(fs(), task_ino(m_pid, m_tid, node), *this, name, *m_task_pid, kind);
         }
+        case TaskNode::FdInfo:
+            return make_proc_fd_dir(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid,
+                                    task_ino(m_pid, m_tid, TaskNode::FdInfoFile), m_ns.ptr());
         case TaskNode::Fd:
             return make_proc_fd_dir(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid,
                                     task_ino(m_pid, m_tid, TaskNode::FdLink));

@@ -562,17 +562,74 @@ private:
     int m_error;
 };
 
+// fdinfo/<n> (seq_show): the descriptor's position, flags (close-on-exec as O_CLOEXEC), mount
+// id and inode number, then what the file adds (a pidfd: its process's pid and NSpid). ENOENT
+// once the descriptor is closed.
+class FdInfoFile final : public TaskFile {
+public:
+    FdInfoFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, NonnullRefPtr<Pid> pid, int fd,
+               PidNamespace& ns)
+        : TaskFile(fs, ino, parent, name, Style::Seq, std::move(pid), 0444), m_fd(fd), m_ns(ns) {}
+
+    // proc_fdinfo_access_allowed: the reader must be allowed to read the task (EACCES).
+    ErrorOr<void> opened(int) override {
+        bool allowed = TRY(with_task(*m_pid, [](Task& task) { return ptrace_may_access(task); }));
+        if (!allowed)
+            return Error::from_errno(EACCES);
+        return {};
+    }
+
+    ErrorOr<void> show(FormatSink& out) override {
+        RefPtr<FilesStruct> files = TRY(with_task(*m_pid, [](Task& task) { return task.m_files; }));
+        if (!files)
+            return Error::from_errno(ENOENT);
+        auto file_or_error = files->get(m_fd);
+        if (file_or_error.is_error())
+            return Error::from_errno(ENOENT);
+        NonnullRefPtr<File> file = file_or_error.release_value();
+        auto close_on_exec = files->close_on_exec(m_fd);
+        bool cloexec = !close_on_exec.is_error() && close_on_exec.value();
+        unsigned flags = unsigned(file->flags()) | (cloexec ? unsigned(O_CLOEXEC) : 0u);
+        format_to(out, "pos:\t{}\nflags:\t0{:o}\nmnt_id:\t{}\nino:\t{}\n", file->position(), flags,
+                  file->path().mount->id(), file->inode()->ino());
+        if (Pid* target = file->pidfd_pid()) {
+            // pidfd_show_fdinfo: the pid in the reader's namespace, then one per level below.
+            SpinlockGuard guard(tasklist_lock());
+            int nr = target->task() ? target->nr_in(*m_ns) : -1;
+            format_to(out, "Pid:\t{}\n", nr);
+            format_to(out, "NSpid:");
+            if (nr > 0) {
+                for (unsigned level = m_ns->level(); level <= target->level(); ++level)
+                    format_to(out, "\t{}", target->upid(level).nr);
+            } else {
+                format_to(out, "\t{}", nr);
+            }
+            format_to(out, "\n");
+        }
+        return {};
+    }
+
+private:
+    int m_fd;
+    NonnullRefPtr<PidNamespace> m_ns;
+};
+
+// fd/ and fdinfo/ (proc_fd_operations, proc_fdinfo_operations): an entry per open descriptor.
 class FdDir final : public PseudoDirectory {
 public:
-    FdDir(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid, uint64_t link_ino_base)
-        : PseudoDirectory(fs, ino, 0500, &parent, "fd", CreateError::NoEntry),
+    FdDir(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid, uint64_t link_ino_base,
+          PidNamespace* info_ns)
+        : PseudoDirectory(fs, ino, info_ns ? 0555 : 0500, &parent, info_ns ? "fdinfo" : "fd", CreateError::NoEntry),
           m_pid(std::move(pid)),
-          m_link_ino_base(link_ino_base) {}
+          m_link_ino_base(link_ino_base),
+          m_info_ns(info_ns) {}
 
     ErrorOr<NonnullRefPtr<PseudoInode>> lookup_entry(StringView name) override {
         int fd = parse_fd(name);
         if (fd < 0)
             return Error::from_errno(ENOENT);
+        if (m_info_ns)
+            return lookup_info(name, fd);
         RefPtr<FilesStruct> files;
         Inode::Ownership owner{};
         auto taken = with_task(*m_pid, [&](Task& task) {
@@ -603,6 +660,17 @@ public:
         return link;
     }
 
+    ErrorOr<NonnullRefPtr<PseudoInode>> lookup_info(StringView name, int fd) {
+        RefPtr<FilesStruct> files;
+        auto taken = with_task(*m_pid, [&](Task& task) { files = task.m_files; });
+        if (taken.is_error() || !files || files->get(fd).is_error())
+            return Error::from_errno(ENOENT);
+        auto owner = TRY(task_dump_owner(*m_pid));
+        auto inode = TRY(make<FdInfoFile>(fs(), m_link_ino_base + (uint64_t(fd) << 8), *this, name, m_pid, fd, *m_info_ns));
+        inode->set_owner(owner.uid, owner.gid);
+        return inode;
+    }
+
     void list_entries(uint64_t position, DirectoryEmitter& out) override {
         RefPtr<FilesStruct> files;
         if (with_task(*m_pid, [&](Task& task) { files = task.m_files; }).is_error() || !files)
@@ -613,7 +681,8 @@ public:
                 continue;
             char name[12];
             size_t length = format_buffer(name, sizeof(name), "{}", fd);
-            if (!out.emit(StringView(name, length), m_link_ino_base + (uint64_t(fd) << 8), S_TYPE_LNK, 2 + uint64_t(fd) + 1))
+            if (!out.emit(StringView(name, length), m_link_ino_base + (uint64_t(fd) << 8), m_info_ns ? S_TYPE_REG : S_TYPE_LNK,
+                          2 + uint64_t(fd) + 1))
                 return;
         }
     }
@@ -634,6 +703,7 @@ private:
 
     NonnullRefPtr<Pid> m_pid;
     uint64_t m_link_ino_base;
+    RefPtr<PidNamespace> m_info_ns;  // fdinfo/: the mount's namespace; null for fd/
 };
 
 }  // namespace
@@ -705,9 +775,10 @@ ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_environ(FileSystem& fs, uint64_t i
 }
 
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_fd_dir(FileSystem& fs, uint64_t ino, PseudoInode& parent,
-                                                     NonnullRefPtr<Pid> pid, uint64_t link_ino_base) {
+                                                     NonnullRefPtr<Pid> pid, uint64_t link_ino_base,
+                                                     PidNamespace* info_ns) {
     auto owner = TRY(task_dump_owner(*pid));
-    auto inode = TRY(make<FdDir>(fs, ino, parent, std::move(pid), link_ino_base));
+    auto inode = TRY(make<FdDir>(fs, ino, parent, std::move(pid), link_ino_base, info_ns));
     inode->set_owner(owner.uid, owner.gid);
     return inode;
 }

@@ -7,6 +7,7 @@
 //   mounts    fs/proc_namespace.c show_vfsmnt
 //   environ   fs/proc/base.c environ_read (mm_access: ptrace_may_access)
 //   fd/       fs/proc/fd.c: a link per descriptor, leading to the open file (proc_fd_link)
+//   fdinfo/   fs/proc/fd.c seq_show: each descriptor's position, flags, mount id, inode
 //   exe, cwd, root   fs/proc/base.c proc_exe_link, proc_cwd_link, proc_root_link
 //
 // And what ProcFs.cpp and these files share: with_task (get_proc_task) and TaskFile.
@@ -59,9 +60,11 @@ ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_mounts(FileSystem& fs, uint64_t in
                                                      NonnullRefPtr<Pid> pid);
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_environ(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                       NonnullRefPtr<Pid> pid);
-// fd/: its entries are numbered ino_base + fd * 256 (the low byte is the caller's kind).
+// fd/, or fdinfo/ when `info_ns` (the mount's pid namespace) is given: its entries are numbered
+// ino_base + fd * 256 (the low byte is the caller's kind).
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_fd_dir(FileSystem& fs, uint64_t ino, PseudoInode& parent,
-                                                     NonnullRefPtr<Pid> pid, uint64_t link_ino_base);
+                                                     NonnullRefPtr<Pid> pid, uint64_t link_ino_base,
+                                                     PidNamespace* info_ns = nullptr);
 
 // exe, cwd, root: links to the task's program, working directory and root.
 enum class PlaceKind : uint8_t { Exe, Cwd, Root };

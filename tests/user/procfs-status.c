@@ -403,6 +403,32 @@ static void fd_checks(char** envp) {
         printf("  a byte through it: %c\n", c);
         close(w);
     }
+    // fdinfo: position, flags, mount id, inode; a pidfd adds its pid.
+    lseek(file, 100, SEEK_SET);
+    fcntl(file, F_SETFD, FD_CLOEXEC);
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", file);
+    slurp(path);
+    struct stat fs_;
+    fstat(file, &fs_);
+    printf("fdinfo of the file: pos %s", field("pos"));
+    printf(", flags %s", field("flags"));
+    printf(", ino is stat's: %s", yes(strtoull(field("ino"), NULL, 10) == fs_.st_ino));
+    printf(", mnt_id a number: %s\n", yes(field("mnt_id") && atol(field("mnt_id")) > 0));
+    field_names(path);
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", p[1]);
+    slurp(path);
+    printf("fdinfo of the pipe's write end: pos %s", field("pos"));
+    printf(", flags %s\n", field("flags"));
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+    slurp(path);
+    printf("fdinfo of the pidfd: Pid is ours: %s", yes(field("Pid") && atol(field("Pid")) == getpid()));
+    printf(", NSpid is ours: %s\n", yes(field("NSpid") && atol(field("NSpid")) == getpid()));
+    field_names(path);
+    stat("/proc/self/fdinfo", &st);
+    printf("fdinfo/ mode %o\n", st.st_mode & 07777);
+    stat(path, &st);
+    printf("fdinfo file mode %o\n", st.st_mode & 07777);
+    printf("fdinfo/99: %s\n", res(access("/proc/self/fdinfo/99", F_OK) < 0 ? -errno : 0));
     printf("fd 99 link: %s\n", res(readlink("/proc/self/fd/99", target, sizeof target) < 0 ? -errno : 0));
     printf("fd/abc: %s\n", res(access("/proc/self/fd/abc", F_OK) < 0 ? -errno : 0));
     close(p[0]);
@@ -449,6 +475,8 @@ static void fd_checks(char** envp) {
         printf("as uid 1000: parent's environ %s", res(open(mine, O_RDONLY) < 0 ? -errno : 0));
         snprintf(mine, sizeof mine, "/proc/%d/maps", getppid());
         printf(", maps %s", res(open(mine, O_RDONLY) < 0 ? -errno : 0));
+        snprintf(mine, sizeof mine, "/proc/%d/fdinfo/0", getppid());
+        printf(", fdinfo/0 %s", res(open(mine, O_RDONLY) < 0 ? -errno : 0));
         snprintf(mine, sizeof mine, "/proc/%d/status", getppid());
         printf(", status %s\n", res(open(mine, O_RDONLY) < 0 ? -errno : 0));
         fflush(stdout);
