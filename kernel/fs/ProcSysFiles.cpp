@@ -57,8 +57,8 @@ public:
 enum class SysctlKind : uint8_t { PidMax, ThreadsMax, Tainted, Hostname, Domainname, Ostype, Osrelease };
 
 // The integer sysctls (proc_dointvec_minmax, proc_taint): one number and a newline; a write
-// of a number in range sets it (EINVAL outside). Writes after offset 0 are ignored, as with
-// Linux's default sysctl_writes_strict.
+// of a number in range sets it (EINVAL outside, and for anything but a number). A write after
+// offset 0 is ignored, as with Linux's default sysctl_writes_strict.
 class IntSysctlFile final : public SysctlFile {
 public:
     IntSysctlFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, SysctlKind kind)
@@ -79,6 +79,7 @@ public:
         // proc_taint: setting taint bits is for CAP_SYS_ADMIN only.
         if (m_kind == SysctlKind::Tainted && !current_cred()->capable(CAP_SYS_ADMIN))
             return Error::from_errno(EPERM);
+        // proc_first_pos_non_zero_ignore: a write not at the start is taken whole and ignored.
         if (offset != 0) {
             offset += size;
             return size;
@@ -89,15 +90,16 @@ public:
             written.remove_prefix(1);
         switch (m_kind) {
         case SysctlKind::PidMax: {
-            uint64_t value = TRY(parse_unsigned(written, 10, PID_MAX_LIMIT));
-            if (value < uint64_t(RESERVED_PIDS) + 1)
+            uint64_t value = TRY(parse_number(written));
+            if (value < uint64_t(RESERVED_PIDS) + 1 || value > uint64_t(PID_MAX_LIMIT))
                 return Error::from_errno(EINVAL);
             set_pid_max(int(value));
             break;
         }
         case SysctlKind::ThreadsMax: {
-            uint64_t value = TRY(parse_unsigned(written, 10, 0x3fffffff));
-            if (value < 20)
+            // sysctl_max_threads: 1 to FUTEX_TID_MASK.
+            uint64_t value = TRY(parse_number(written));
+            if (value < 1 || value > 0x3fffffff)
                 return Error::from_errno(EINVAL);
             set_max_threads(value);
             break;
@@ -113,6 +115,15 @@ public:
     }
 
 private:
+    // proc_get_long's number: decimal digits, then nothing but a newline (EINVAL otherwise,
+    // and for a number too large, as the range checks say).
+    static ErrorOr<uint64_t> parse_number(StringView text) {
+        auto value = parse_unsigned(text, 10, ~uint64_t(0));
+        if (value.is_error())
+            return Error::from_errno(EINVAL);
+        return value.value();
+    }
+
     SysctlKind m_kind;
 };
 

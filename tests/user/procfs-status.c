@@ -504,6 +504,28 @@ static void sys_checks(void) {
     printf("threads-max is a number: %s\n", yes(atol(text) > 0 && text[strlen(text) - 1] == '\n'));
     slurp("/proc/sys/kernel/tainted");
     printf("tainted is a number: %s\n", yes(text[0] >= '0' && text[0] <= '9'));
+    {
+        // pid_max: root may set it within [301, 4194304]; restored at once.
+        int fd = open("/proc/sys/kernel/pid_max", O_WRONLY);
+        printf("pid_max 100: %s", res(write(fd, "100\n", 4) < 0 ? -errno : 0));
+        printf(", 5000000: %s", res(write(fd, "5000000", 7) < 0 ? -errno : 0));
+        printf(", x: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+        printf(", 40000: %s", res(write(fd, "40000\n", 6)));
+        close(fd);
+        slurp("/proc/sys/kernel/pid_max");
+        printf(", reads %.5s", text);
+        fd = open("/proc/sys/kernel/pid_max", O_WRONLY);
+        lseek(fd, 1, SEEK_SET);
+        printf(", at offset 1: %s", res(write(fd, "500", 3)));
+        lseek(fd, 0, SEEK_SET);
+        write(fd, "32768", 5);
+        close(fd);
+        slurp("/proc/sys/kernel/pid_max");
+        printf(", restored: %s", text);
+        fd = open("/proc/sys/kernel/threads-max", O_WRONLY);
+        printf("threads-max 0: %s\n", res(write(fd, "0", 1) < 0 ? -errno : 0));
+        close(fd);
+    }
     printf("osrelease for writing: %s\n", res(open("/proc/sys/kernel/osrelease", O_WRONLY) < 0 ? -errno : 0));
     DIR* d = opendir("/proc/sys/kernel");
     int found = 0;
