@@ -323,6 +323,7 @@ ErrorOr<void> populate_rootfs(const uint8_t* data, size_t size) {
     // Linux's rootfs is a tmpfs with tmpfs's default mode and limits.
     auto root = TRY(ramfs_create(01777, RamfsLimits::tmpfs_default()));
     auto mount = TRY(Mount::create(root, 0));
+    mount->set_source("rootfs");
     Path root_path{mount, root};
     auto fs = TRY(FsStruct::create(root_path, root_path));
     fs->exchange_umask(0);  // modes come from the archive, exactly

@@ -169,6 +169,10 @@ public:
     // The directory holding this one, inside this file system: nullptr at the file system's
     // root and for a removed directory. Borrowed: alive while the lock is held.
     virtual Inode* parent_locked() const { return nullptr; }
+    // For a file other than a directory: a directory holding an entry for it, if the file
+    // system knows one (there are no dentries), so that d_path can name an open file
+    // (/proc/<pid>/fd, maps). Namespace lock.
+    virtual Inode* name_parent_locked() const { return nullptr; }
     virtual bool is_empty_locked() const { return true; }
     // This directory's name for `child` (for getcwd); ENOENT when it has none.
     virtual ErrorOr<StringView> name_of_locked(const Inode& child) const;

@@ -20,6 +20,12 @@ ErrorOr<NonnullRefPtr<Mount>> Mount::create(NonnullRefPtr<Inode> root, unsigned 
     return adopt_ref(*mount);
 }
 
+void Mount::set_source(StringView source) {
+    size_t length = source.size() < SOURCE_CAPACITY - 1 ? source.size() : SOURCE_CAPACITY - 1;
+    __builtin_memcpy(m_source, source.data(), length);
+    m_source_length = uint8_t(length);
+}
+
 Mount::~Mount() {
     // Attached mounts are referenced by their parent, so the last reference goes only after
     // detach: nothing can still point here through the tree.
@@ -144,6 +150,7 @@ ErrorOr<Mount::TreeCopy> Mount::copy_tree(Mount& root, uint32_t ns_id, bool lock
         for (size_t i = 0; i < count; ++i) {
             Mount& old = *copy.m_old[i];
             auto fresh = TRY(Mount::create(old.m_root, old.m_flags.load(std::memory_order_relaxed)));
+            fresh->set_source(old.source());
             fresh->m_ns_id = ns_id;
             fresh->m_locked = lock && i > 0;
             copy.m_copies[i] = fresh;

@@ -27,6 +27,11 @@ public:
     Inode& root() const { return *m_root; }
     int id() const { return m_id; }  // statx's stx_mnt_id
     bool is_read_only() const { return m_flags.load(std::memory_order_relaxed) & READ_ONLY; }
+    // The source mount(2) was given ("proc", "tmpfs", "none"), as /proc/<pid>/mounts shows it
+    // (Linux's mnt_devname); kept to its first SOURCE_CAPACITY - 1 bytes. Set before attaching.
+    static constexpr size_t SOURCE_CAPACITY = 64;
+    StringView source() const { return StringView(m_source, m_source_length); }
+    void set_source(StringView source);
     void set_flags(unsigned flags) { m_flags.store(flags, std::memory_order_relaxed); }
 
     // The tree, under the namespace lock.
@@ -73,6 +78,8 @@ private:
     int m_id;
     uint32_t m_ns_id{0};
     bool m_locked{false};
+    char m_source[SOURCE_CAPACITY]{};
+    uint8_t m_source_length{0};
 
 public:
     class Graveyard {

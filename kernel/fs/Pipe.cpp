@@ -375,6 +375,16 @@ ErrorOr<long> PipeFile::ioctl(unsigned request, uint64_t argument) {
 
 unsigned PipeFile::poll(PollTable* table) { return pipe().pipe_poll(*this, table, m_reader, m_writer); }
 
+ErrorOr<NonnullRefPtr<File>> open_pipe_again(const Path& path, int flags) {
+    auto& pipe = static_cast<Pipe&>(*path.inode);
+    int access = flags & O_ACCMODE;
+    bool partner = access == O_RDWR || (access == O_RDONLY ? (flags & O_NONBLOCK) || pipe.writers() : pipe.readers());
+    if (!partner)
+        return Error::from_errno(ENXIO);
+    return NonnullRefPtr<File>(TRY(try_make_ref_counted<PipeFile>(NonnullRefPtr<Mount>(*path.mount),
+                                                                  NonnullRefPtr<Pipe>(pipe), flags)));
+}
+
 ErrorOr<PipeFiles> create_pipe_files(const NonnullRefPtr<Mount>& mount, NonnullRefPtr<Pipe> pipe, int flags) {
     // Each end counts itself in the pipe as soon as it exists and out when it dies, so a
     // failure here (the second allocation) unwinds through the first end's destructor.

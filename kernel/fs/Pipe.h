@@ -170,4 +170,10 @@ ErrorOr<NonnullRefPtr<Mount>> pipe_mount();
 // (O_NONBLOCK | O_DIRECT)). ENOMEM leaves nothing behind (the pipe goes with its last reference).
 ErrorOr<PipeFiles> create_pipe_files(const NonnullRefPtr<Mount>& mount, NonnullRefPtr<Pipe> pipe, int flags);
 
+// fifo_open for a pipe reached again through /proc/<pid>/fd/<n>: a new end of the same pipe,
+// read, write or both as `flags` say. Opening one end waits for the other in Linux; here the
+// other end must exist already (it does for the pipes of a live process), else ENXIO, which
+// is Linux's answer only for O_WRONLY | O_NONBLOCK.
+ErrorOr<NonnullRefPtr<File>> open_pipe_again(const Path& path, int flags);
+
 }  // namespace kernel

@@ -8,6 +8,8 @@
 
 #include "fs/FileSystemType.h"
 #include "fs/PageMap.h"
+#include "fs/ProcPidFiles.h"
+#include "fs/ProcSysFiles.h"
 #include "fs/PseudoFs.h"
 #include "fs/Tty.h"
 #include "lib/OwnPtr.h"
@@ -36,6 +38,7 @@ constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
     Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt, Stat, Cmdline,
     NsIpc, NsTime, NsTimeForChildren, TimensOffsets,
+    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe, Mounts, FdInfo, FdInfoFile,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -56,7 +59,7 @@ int parse_pid(StringView name) {
             return -1;
         value = value * 10 + uint64_t(c - '0');
     }
-    return value < uint64_t(PID_MAX_DEFAULT) ? int(value) : -1;
+    return value < uint64_t(PID_MAX_LIMIT) ? int(value) : -1;
 }
 
 // The pid `number` names in `ns`, while it names a task (tasklist lock taken inside).
@@ -65,33 +68,6 @@ RefPtr<Pid> find_live_pid(int number, const PidNamespace& ns) {
     Task* task = number > 0 ? find_task_by_pid_ns(number, ns) : nullptr;
     return task ? task->m_pid : nullptr;
 }
-
-// Runs fn(task) under the tasklist lock while `pid` names a task (get_proc_task); ESRCH once
-// it has been reaped.
-template <typename F>
-auto with_task(const Pid& pid, F fn) -> ErrorOr<decltype(fn(std::declval<Task&>()))> {
-    SpinlockGuard guard(tasklist_lock());
-    Task* task = pid.task();
-    if (!task)
-        return Error::from_errno(ESRCH);
-    if constexpr (std::is_void_v<decltype(fn(*task))>) {
-        fn(*task);
-        return {};
-    } else {
-        return fn(*task);
-    }
-}
-
-// A file about one task; Linux's proc files say EIO to writes they do not take.
-class TaskFile : public PseudoFile {
-public:
-    TaskFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, StringView name, Style style, NonnullRefPtr<Pid> pid,
-             uint32_t permissions = 0644)
-        : PseudoFile(fs, ino, permissions, parent, name, style, EIO), m_pid(std::move(pid)) {}
-
-protected:
-    NonnullRefPtr<Pid> m_pid;
-};
 
 // comm: the name and a newline (comm_show); a write sets the name of a thread of the writer's
 // own process, else EINVAL (comm_write). The written bytes are taken as they are, newline
@@ -782,32 +758,54 @@ private:
 // /proc/<pid>/ and /proc/<pid>/task/<tid>/ (tgid_base_stuff and tid_base_stuff, in that order).
 constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"task", S_TYPE_DIR | 0555},
+    {"fd", S_TYPE_DIR | 0500},
+    {"fdinfo", S_TYPE_DIR | 0555},
     {"ns", S_TYPE_DIR | 0511},
+    {"environ", S_TYPE_REG | 0400},
+    {"status", S_TYPE_REG | 0444},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"stat", S_TYPE_REG | 0444},
     {"cmdline", S_TYPE_REG | 0444},
+    {"maps", S_TYPE_REG | 0444},
+    {"cwd", S_TYPE_LNK | 0777},
+    {"root", S_TYPE_LNK | 0777},
+    {"exe", S_TYPE_LNK | 0777},
+    {"mounts", S_TYPE_REG | 0444},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
     {"timens_offsets", S_TYPE_REG | 0644},
 };
 constexpr TaskNode PROCESS_NODES[] = {
-    TaskNode::Threads, TaskNode::Ns,     TaskNode::Comm,   TaskNode::FailNth,   TaskNode::Stat,
-    TaskNode::Cmdline, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups, TaskNode::TimensOffsets,
+    TaskNode::Threads, TaskNode::Fd,     TaskNode::FdInfo,  TaskNode::Ns,      TaskNode::Environ, TaskNode::Status,
+    TaskNode::Comm,    TaskNode::FailNth, TaskNode::Stat,   TaskNode::Cmdline, TaskNode::Maps,
+    TaskNode::Cwd,     TaskNode::Root,   TaskNode::Exe,     TaskNode::Mounts,  TaskNode::UidMap,
+    TaskNode::GidMap,  TaskNode::Setgroups, TaskNode::TimensOffsets,
 };
 constexpr PseudoEntry THREAD_ENTRIES[] = {
+    {"fd", S_TYPE_DIR | 0500},
+    {"fdinfo", S_TYPE_DIR | 0555},
     {"ns", S_TYPE_DIR | 0511},
+    {"environ", S_TYPE_REG | 0400},
+    {"status", S_TYPE_REG | 0444},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"stat", S_TYPE_REG | 0444},
     {"cmdline", S_TYPE_REG | 0444},
+    {"maps", S_TYPE_REG | 0444},
+    {"cwd", S_TYPE_LNK | 0777},
+    {"root", S_TYPE_LNK | 0777},
+    {"exe", S_TYPE_LNK | 0777},
+    {"mounts", S_TYPE_REG | 0444},
     {"uid_map", S_TYPE_REG | 0644},
     {"gid_map", S_TYPE_REG | 0644},
     {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr TaskNode THREAD_NODES[] = {
-    TaskNode::Ns, TaskNode::Comm, TaskNode::FailNth, TaskNode::Stat, TaskNode::Cmdline, TaskNode::UidMap, TaskNode::GidMap, TaskNode::Setgroups,
+    TaskNode::Fd,      TaskNode::FdInfo,  TaskNode::Ns,     TaskNode::Environ, TaskNode::Status, TaskNode::Comm,     TaskNode::FailNth,
+    TaskNode::Stat,    TaskNode::Cmdline, TaskNode::Maps,   TaskNode::Cwd,    TaskNode::Root,     TaskNode::Exe,
+    TaskNode::Mounts,  TaskNode::UidMap,  TaskNode::GidMap,  TaskNode::Setgroups,
 };
 
 class TaskDir final : public PseudoDirectory {
@@ -851,20 +849,34 @@ public:
                 node == TaskNode::Setgroups       ? TRY(make<SetgroupsFile>(fs(), ino, *this, m_task_pid))
                 : node == TaskNode::TimensOffsets ? TRY(make<TimensOffsetsFile>(fs(), ino, *this, m_task_pid))
                                                   : TRY(make<IdMapFile>(fs(), ino, *this, m_task_pid, node == TaskNode::UidMap));
-            auto owner = with_task(*m_task_pid, [](Task& task) {
-                if (task.m_mm && !task.m_mm->dumpable())
-                    return Inode::Ownership{0, 0, 0};
-                return Inode::Ownership{0, task.m_cred->euid, task.m_cred->egid};
-            });
-            if (owner.is_error())
-                return Error::from_errno(ENOENT);
-            inode->set_owner(owner.value().uid, owner.value().gid);
+            auto owner = TRY(task_dump_owner(*m_task_pid));
+            inode->set_owner(owner.uid, owner.gid);
             return inode;
         }
         case TaskNode::Stat:
             return make<StatFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Stat), *this, m_task_pid, m_tid == 0, *m_ns);
         case TaskNode::Cmdline:
             return make<CmdlineFile>(fs(), task_ino(m_pid, m_tid, TaskNode::Cmdline), *this, m_task_pid);
+        case TaskNode::Status:
+            return make_proc_status(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid, *m_ns);
+        case TaskNode::Maps:
+            return make_proc_maps(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
+        case TaskNode::Mounts:
+            return make_proc_mounts(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
+        case TaskNode::Environ:
+            return make_proc_environ(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
+        case TaskNode::Cwd:
+        case TaskNode::Root:
+        case TaskNode::Exe: {
+            PlaceKind kind = node == TaskNode::Cwd ? PlaceKind::Cwd : node == TaskNode::Root ? PlaceKind::Root : PlaceKind::Exe;
+            return make_proc_place_link(fs(), task_ino(m_pid, m_tid, node), *this, name, *m_task_pid, kind);
+        }
+        case TaskNode::FdInfo:
+            return make_proc_fd_dir(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid,
+                                    task_ino(m_pid, m_tid, TaskNode::FdInfoFile), m_ns.ptr());
+        case TaskNode::Fd:
+            return make_proc_fd_dir(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid,
+                                    task_ino(m_pid, m_tid, TaskNode::FdLink));
         default:
             return Error::from_errno(ENOENT);
         }
@@ -905,7 +917,11 @@ ErrorOr<NonnullRefPtr<PseudoInode>> ThreadsDir::lookup_entry(StringView name) {
     }
     if (!pid)
         return Error::from_errno(ENOENT);
-    return make<TaskDir>(fs(), *this, name, *pid, m_pid, tid, *m_ns);
+    auto dir = TRY(make<TaskDir>(fs(), *this, name, *pid, m_pid, tid, *m_ns));
+    // The directory belongs to the task's owner (task_dump_owner), which ps shows as USER.
+    auto owner = TRY(task_dump_owner(*pid));
+    dir->set_owner(owner.uid, owner.gid);
+    return dir;
 }
 
 constexpr PseudoEntry ROOT_ENTRIES[] = {
@@ -915,6 +931,9 @@ constexpr PseudoEntry ROOT_ENTRIES[] = {
     {"uptime", S_TYPE_REG | 0444},
     {"loadavg", S_TYPE_REG | 0444},
     {"stat", S_TYPE_REG | 0444},
+    {"cpuinfo", S_TYPE_REG | 0444},
+    {"sys", S_TYPE_DIR | 0555},
+    {"mounts", S_TYPE_LNK | 0777},
 };
 constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
 // The root lists its fixed entries from position 2 on and then each process at this base
@@ -939,6 +958,12 @@ public:
             return make<LoadavgFile>(fs(), ino, *this);
         if (index == 5)
             return make<KernelStatFile>(fs(), ino, *this);
+        if (index == 6)
+            return make_proc_cpuinfo(fs(), ino, *this);
+        if (index == 7)
+            return make_proc_sys_dir(fs(), ino, *this);
+        if (index == 8)
+            return PseudoSymlink::create(fs(), ino, *this, name, "self/mounts");
         if (index > 0) {
             // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
             // namespace numbers them; nothing for a caller outside it.
@@ -956,7 +981,10 @@ public:
         RefPtr<Pid> pid = find_live_pid(number, *m_ns);
         if (!pid)
             return Error::from_errno(ENOENT);
-        return make<TaskDir>(fs(), *this, name, *pid, number, 0, *m_ns);
+        auto dir = TRY(make<TaskDir>(fs(), *this, name, *pid, number, 0, *m_ns));
+        auto owner = TRY(task_dump_owner(*pid));
+        dir->set_owner(owner.uid, owner.gid);
+        return dir;
     }
 
     void list_entries(uint64_t position, DirectoryEmitter& out) override {

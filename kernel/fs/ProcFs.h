@@ -1,14 +1,14 @@
 #pragma once
 // procfs (Linux's fs/proc), mounted with mount("proc", dir, "proc", 0, NULL); each mount is a
-// new instance. What it holds so far, each file with Linux 6.1's contents and behaviour:
+// new instance. Each file has Linux 6.1's contents and behaviour; docs/filesystems.md lists
+// them and what is simplified:
 //
-//   meminfo                  MemTotal, MemFree, MemAvailable, SwapTotal, SwapFree, Slab,
-//                            SReclaimable, SUnreclaim
-//   self, thread-self        symlinks to "<tgid>" and "<tgid>/task/<tid>" of the caller
-//   <pid>/                   every process (thread ids are found too, but not listed)
-//     comm                   the name (read); write sets it, for the caller's own threads
-//     fail-nth               the task's fault-injection counter (Task::m_fail_nth)
-//     task/<tid>/            each thread: comm, fail-nth
+//   meminfo, uptime, loadavg, stat        here
+//   cpuinfo, sys/kernel/                  fs/ProcSysFiles.cpp
+//   self, thread-self, mounts             links to "<tgid>", "<tgid>/task/<tid>", "self/mounts"
+//   <pid>/, <pid>/task/<tid>/             every process (thread ids are found too, not listed):
+//     comm, fail-nth, stat, cmdline, ns/, uid_map, gid_map, setgroups      here
+//     status, maps, environ, fd/, fdinfo/, exe, cwd, root, mounts          fs/ProcPidFiles.cpp
 //
 // Everything else Linux has there is absent (ENOENT); proc's mount options (hidepid=, gid=,
 // subset=) are EINVAL.

@@ -105,6 +105,7 @@ public:
     ErrorOr<void> unlink_locked(StringView name) override;
     ErrorOr<void> rename_locked(StringView old_name, Inode& new_dir, StringView new_name, bool exchange) override;
     Inode* parent_locked() const override { return m_parent ? m_parent : m_removed_parent.ptr(); }
+    Inode* name_parent_locked() const override { return m_name_parent; }
     bool is_empty_locked() const override;
     ErrorOr<StringView> name_of_locked(const Inode& child) const override;
     bool is_page_cached(uint64_t index) const override;
@@ -148,6 +149,9 @@ private:
     // A removed directory still has a "..", as in Linux (a process inside may chdir ..): it
     // then holds its old parent itself. No cycle: the parent no longer holds it.
     RefPtr<RamfsInode> m_removed_parent;
+    // Other files: the directory they were last linked into, while that entry lasts (borrowed:
+    // cleared when the entry goes), so that d_path can name an open file.
+    RamfsInode* m_name_parent{nullptr};
 
     // Regular files (m_lock).
     PageMap m_pages;
@@ -206,6 +210,8 @@ RamfsInode::~RamfsInode() {
                     work.push_back(*grandchild);
             }
             child->m_parent = nullptr;
+        } else {
+            child->m_name_parent = nullptr;
         }
         DirEntry::destroy(entry);
     }
@@ -267,6 +273,8 @@ void RamfsInode::add_entry_locked(DirEntry& entry) {
     account_entry_locked(*entry.inode, +1);
     if (entry.inode->is_directory())
         entry.inode->m_parent = this;
+    else
+        entry.inode->m_name_parent = this;
 }
 
 void RamfsInode::remove_entry_locked(DirEntry& entry) {
@@ -287,6 +295,8 @@ void RamfsInode::remove_entry_locked(DirEntry& entry) {
         }
         child.touch_locked(false, true);
     }
+    if (!child.is_directory() && child.m_name_parent == this)
+        child.m_name_parent = nullptr;
     if (child.is_directory()) {
         child.m_dead = true;
         child.m_removed_parent = child.m_parent;
@@ -391,8 +401,12 @@ ErrorOr<void> RamfsInode::rename_locked(StringView old_name, Inode& new_dir_inod
         if (this != &new_dir) {
             if (moved.is_directory())
                 moved.m_parent = &new_dir;
+            else
+                moved.m_name_parent = &new_dir;
             if (other.is_directory())
                 other.m_parent = this;
+            else
+                other.m_name_parent = this;
             // A directory changing parents moves its ".." link with it.
             int moved_dir = moved.is_directory(), other_dir = other.is_directory();
             SpinlockGuard guard(new_dir.m_lock);

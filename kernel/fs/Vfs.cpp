@@ -7,6 +7,7 @@
 #include "fs/Devices.h"
 #include "fs/FileSystemType.h"
 #include "fs/KernelBuffer.h"
+#include "fs/Pipe.h"
 #include "fs/Permission.h"
 #include "fs/Ramfs.h"
 #include "mm/PageAllocator.h"
@@ -115,8 +116,11 @@ ErrorOr<NonnullRefPtr<File>> vfs_open_path(const Path& path, int flags, bool cre
             return Error::from_errno(EINVAL);
         return open_char_device(path, file_flags | (flags & O_NOCTTY));  // tty_open reads O_NOCTTY
     default:
-        // Block devices have no drivers; FIFOs wait for pipes; sockets cannot be opened.
+        // Block devices have no drivers; named FIFOs wait for pipes; sockets cannot be opened.
+        // A pipe reached through /proc/<pid>/fd opens as another end of itself.
         TRY(check_permission());
+        if ((inode.mode() & S_TYPE_MASK) == S_TYPE_FIFO && inode.fs().name() == StringView("pipefs"))
+            return open_pipe_again(path, file_flags);
         return Error::from_errno(ENXIO);
     }
 }
@@ -466,56 +470,112 @@ ErrorOr<void> vfs_chown(const Path& path, uint32_t uid, uint32_t gid) {
     return chown_inode(*path.inode, uid, gid);
 }
 
-ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size) {
-    // Built backwards from the end of a page, as Linux's prepend_path.
-    auto page = TRY(KernelBuffer::allocate(PATH_MAX_LEN));
-    char* end = page.data() + page.size();
+namespace {
+
+// prepend_path: the names from `place` up to `root`, built backwards from `end` down to no
+// lower than `start`, crossing mounts; `*reached_root` false when the walk left the tree at a
+// detached mount. Namespace lock held. ENAMETOOLONG when the space runs out, ENOENT when a
+// directory on the way lost its parent.
+ErrorOr<char*> prepend_path_locked(Path current, const Path& root, char* start, char* end, bool* reached_root) {
     char* p = end;
-    *--p = 0;
     auto prepend = [&](StringView s) -> bool {
-        if (size_t(p - page.data()) < s.size())
+        if (size_t(p - start) < s.size())
             return false;
         p -= s.size();
         __builtin_memcpy(p, s.data(), s.size());
         return true;
     };
-    Path root = fs.root();
-    Path current = fs.cwd();
-    bool reached_root = true;
+    *reached_root = true;
+    while (!(current == root)) {
+        if (current.is_mount_root()) {
+            Mount* parent = current.mount->parent_locked();
+            if (!parent) {
+                *reached_root = false;  // outside the root (a detached mount)
+                break;
+            }
+            Inode* mountpoint = current.mount->mountpoint_locked();
+            current.mount = parent;
+            current.inode = mountpoint;
+            continue;
+        }
+        Inode* up = current.inode->parent_locked();
+        if (!up)
+            return Error::from_errno(ENOENT);
+        StringView name = TRY(up->name_of_locked(*current.inode));
+        if (!prepend(name) || !prepend("/"))
+            return Error::from_errno(ENAMETOOLONG);
+        current.inode = up;
+    }
+    if (p == end && !prepend("/"))
+        return Error::from_errno(ENAMETOOLONG);
+    return p;
+}
+
+}  // namespace
+
+ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size) {
+    // Built backwards from the end of a page, as Linux's prepend_path.
+    auto page = TRY(KernelBuffer::allocate(PATH_MAX_LEN));
+    char* end = page.data() + page.size();
+    *--end = 0;
+    char* p;
+    bool reached_root;
     {
+        Path root = fs.root();
+        Path current = fs.cwd();
         SpinlockGuard guard(vfs_namespace_lock());
         if (current.inode->nlink() == 0)
             return Error::from_errno(ENOENT);  // the working directory was removed
-        while (!(current == root)) {
-            if (current.is_mount_root()) {
-                Mount* parent = current.mount->parent_locked();
-                if (!parent) {
-                    reached_root = false;  // outside the root (a detached mount)
-                    break;
-                }
-                Inode* mountpoint = current.mount->mountpoint_locked();
-                current.mount = parent;
-                current.inode = mountpoint;
-                continue;
-            }
-            Inode* up = current.inode->parent_locked();
-            if (!up)
-                return Error::from_errno(ENOENT);
-            StringView name = TRY(up->name_of_locked(*current.inode));
-            if (!prepend(name) || !prepend("/"))
-                return Error::from_errno(ENAMETOOLONG);
-            current.inode = up;
-        }
+        p = TRY(prepend_path_locked(current, root, page.data(), end, &reached_root));
     }
-    if (p == end - 1 && !prepend("/"))
-        return Error::from_errno(ENAMETOOLONG);
-    if (!reached_root && !prepend("(unreachable)"))
-        return Error::from_errno(ENAMETOOLONG);
-    size_t length = size_t(end - p);
+    constexpr StringView unreachable = "(unreachable)";
+    if (!reached_root) {
+        if (size_t(p - page.data()) < unreachable.size())
+            return Error::from_errno(ENAMETOOLONG);
+        p -= unreachable.size();
+        __builtin_memcpy(p, unreachable.data(), unreachable.size());
+    }
+    size_t length = size_t(end + 1 - p);
     if (length > size)
         return Error::from_errno(ERANGE);
     __builtin_memcpy(buffer, p, length);
     return length;
+}
+
+ErrorOr<StringView> d_path_locked(const Path& path, const Path& root, char* buffer, size_t size, bool* reachable) {
+    char* end = buffer + size;
+    // An unlinked file keeps its last name, marked as Linux marks it.
+    constexpr StringView deleted = " (deleted)";
+    bool unlinked = !path.inode->is_directory() && path.inode->nlink() == 0;
+    if (unlinked) {
+        if (size < deleted.size())
+            return Error::from_errno(ENAMETOOLONG);
+        end -= deleted.size();
+        __builtin_memcpy(end, deleted.data(), deleted.size());
+    }
+    Path place = path;
+    if (!path.inode->is_directory() && !path.is_mount_root()) {
+        // A file: its name in the directory that holds it, then that directory's path.
+        Inode* dir = path.inode->name_parent_locked();
+        if (!dir)
+            return Error::from_errno(ENOENT);
+        StringView name = TRY(dir->name_of_locked(*path.inode));
+        if (size_t(end - buffer) < name.size() + 1)
+            return Error::from_errno(ENAMETOOLONG);
+        end -= name.size();
+        __builtin_memcpy(end, name.data(), name.size());
+        *--end = '/';
+        place.inode = dir;
+    }
+    bool reached_root;
+    char* p = TRY(prepend_path_locked(place, root, buffer, end, &reached_root));
+    if (reachable)
+        *reachable = reached_root;
+    // The directory's path ends in "/" only when it is the root, which the file's own "/"
+    // already stands for.
+    if (place.inode != path.inode && p + 1 == end && p[0] == '/')
+        ++p;
+    return StringView(p, size_t(buffer + size - p));
 }
 
 namespace {
@@ -677,6 +737,7 @@ ErrorOr<void> vfs_mount(FsStruct& fs, StringView source, StringView target, Stri
         root = TRY(fs_type->mount(source, data));
     }
     auto mount = TRY(Mount::create(*root, flags & MS_RDONLY ? Mount::READ_ONLY : 0));
+    mount->set_source(source.empty() ? StringView("none") : source);
     SpinlockGuard guard(vfs_namespace_lock());
     // The target may have been removed since the lookup (Linux's lock_mount rechecks too).
     if (where.inode->nlink() == 0)

@@ -58,6 +58,12 @@ ErrorOr<void> vfs_chown(const Path& path, uint32_t uid, uint32_t gid);
 // getcwd: the absolute name of the working directory, NUL-terminated, into `buffer`; returns
 // its length with the NUL. ERANGE when `size` is too small, ENOENT when it was removed.
 ErrorOr<size_t> vfs_getcwd(FsStruct& fs, char* buffer, size_t size);
+// d_path: the name of `path` as seen from `root`, built at the end of `buffer` (not NUL
+// terminated); " (deleted)" follows the name of a file that was unlinked. A place outside
+// `root` is named from the top of its mount tree, and `*reachable` (when given) says whether
+// the walk met `root`. Namespace lock held (procfs's lookups).
+ErrorOr<StringView> d_path_locked(const Path& path, const Path& root, char* buffer, size_t size,
+                                  bool* reachable = nullptr);
 
 // mount(2) of a new "tmpfs" or "ramfs" on a directory (with "mode=" and tmpfs's size options)
 // or of a registered type (fs/FileSystemType.h: proc, tracefs), MS_REMOUNT (read-only or not)

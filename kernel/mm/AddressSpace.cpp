@@ -230,6 +230,7 @@ ErrorOr<NonnullRefPtr<MmStruct>> MmStruct::dup() {
     child->m_stack_limit = m_stack_limit;
     child->m_dumpable = m_dumpable;
     child->m_exec_layout = m_exec_layout;
+    child->m_exe_file = m_exe_file;
     for (auto& vma : m_vmas) {
         if (vma.m_flags & VM_DONTCOPY)
             continue;

@@ -118,6 +118,10 @@ public:
     // reads another process's strings (Linux's access_remote_vm, without faulting pages in).
     size_t read_present(VirtAddr addr, void* out, size_t size) const;
     void set_exec_layout(const ExecLayout& layout) { m_exec_layout = layout; }
+    // Linux's mm->exe_file: the program exec loaded (a script's interpreter), for
+    // /proc/<pid>/exe; fork copies it. Set once, before the address space is in use.
+    const RefPtr<File>& exe_file() const { return m_exe_file; }
+    void set_exe_file(RefPtr<File> file) { m_exe_file = std::move(file); }
 
     // Layout, set by exec before the program runs. The heap starts empty at `start`.
     void set_brk_start(VirtAddr start);
@@ -215,6 +219,7 @@ private:
     bool m_dumpable{true};
     bool m_oom_victim{false};
     ExecLayout m_exec_layout{};
+    RefPtr<File> m_exe_file;
     // Linux's rss_stat and hiwater_rss, in pages: every frame mapped into m_page_table is
     // counted in the counter of the area mapping it (map_new_frame_locked, dup) and uncounted
     // when unmapped (zap_range_locked), which are the only places leaves appear and go.

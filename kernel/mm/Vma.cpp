@@ -65,7 +65,10 @@ ErrorOr<NonnullRefPtr<SharedMemory>> SharedMemory::create(uint64_t page_count) {
         kfree(directory);
         return Error::from_errno(ENOMEM);
     }
-    return adopt_ref(*new (memory) SharedMemory(page_count, directory));
+    auto* shared = new (memory) SharedMemory(page_count, directory);
+    static constinit std::atomic<uint64_t> next_ino{1};
+    shared->m_ino = next_ino.fetch_add(1, std::memory_order_relaxed);
+    return adopt_ref(*shared);
 }
 
 SharedMemory::~SharedMemory() {

@@ -51,6 +51,9 @@ public:
     ~SharedMemory();
 
     uint64_t page_count() const { return m_page_count; }
+    // The inode number of the unlinked shmem file Linux would back it with ("/dev/zero
+    // (deleted)" in /proc/<pid>/maps): one per object, from a counter.
+    uint64_t ino() const { return m_ino; }
     // The frame at `index` (< page_count), allocated on first use, with a new reference for the
     // caller (who will map it). ENOMEM.
     ErrorOr<PhysAddr> get_frame(uint64_t index);
@@ -70,6 +73,7 @@ private:
     uint64_t m_page_count;
     PhysAddr* m_directory;
     uint64_t m_resident{0};
+    uint64_t m_ino{0};
 };
 
 // The resident-set counters of an address space (Linux's rss_stat: MM_FILEPAGES, MM_ANONPAGES,

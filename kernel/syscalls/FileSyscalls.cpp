@@ -230,26 +230,27 @@ ErrorOr<long> sys_pwrite64(int fd, UserPtr<const char> buffer, size_t count, int
     return do_write(*file, buffer.address(), count, &at);
 }
 
-// sendfile (Linux's do_sendfile over do_splice_direct): `count` bytes from in_fd, at *offset
-// (which is then moved, the file position untouched) or at its position, to out_fd at its
-// position. The input must be a file with positions (a pipe or terminal is EINVAL, as Linux
-// 6.1's splice_read-less files); an O_APPEND output is EINVAL. Copied through a kernel
-// buffer; a short read ends it, and an error after some bytes reports the bytes.
-ErrorOr<long> sys_sendfile(int out_fd, int in_fd, UserPtr<int64_t> offset, size_t count) {
+// sendfile(2) (do_sendfile): copies up to `count` bytes from `in_fd`, at *offset (which
+// moves, and then the file position does not) or at its position, to `out_fd` at its
+// position, through a kernel page. Linux's order of checks: the input readable (EBADF), an
+// offset needs positional reads (ESPIPE), the output writable (EBADF); an input without
+// splice_read (a pipe) or an output opened O_APPEND is EINVAL. Returns the bytes written; an
+// error after some were is not reported (the count is).
+ErrorOr<long> sys_sendfile64(int out_fd, int in_fd, UserPtr<int64_t> user_offset, size_t count) {
+    // sys_sendfile64 reads the offset before anything else.
+    int64_t offset = 0;
+    if (!user_offset.is_null())
+        TRY(copy_from_user(&offset, user_offset));
     auto in = TRY(fdget(in_fd));
     if (!in->is_readable())
         return Error::from_errno(EBADF);
-    uint64_t position;
-    if (!offset.is_null()) {
+    uint64_t position = in->position();
+    if (!user_offset.is_null()) {
         if (!in->has_positional_io())
             return Error::from_errno(ESPIPE);
-        int64_t at;
-        TRY(copy_from_user(&at, offset));
-        if (at < 0)
+        if (offset < 0)
             return Error::from_errno(EINVAL);
-        position = uint64_t(at);
-    } else {
-        position = in->position();
+        position = uint64_t(offset);
     }
     TRY(verify_area(*in, position, count));
     if (count > MAX_RW_COUNT)
@@ -257,48 +258,40 @@ ErrorOr<long> sys_sendfile(int out_fd, int in_fd, UserPtr<int64_t> offset, size_
     auto out = TRY(fdget(out_fd));
     if (!out->is_writable())
         return Error::from_errno(EBADF);
-    if (out->flags() & O_APPEND)
+    TRY(verify_area(*out, out->position(), count));
+    if ((in->inode()->mode() & S_TYPE_MASK) == S_TYPE_FIFO || (out->flags() & O_APPEND))
         return Error::from_errno(EINVAL);
-    uint64_t out_position = out->position();
-    TRY(verify_area(*out, out_position, count));
-    if (!in->has_positional_io())
-        return Error::from_errno(EINVAL);
-
-    constexpr size_t CHUNK = 16384;
-    auto buffer = TRY(KernelBuffer::allocate(count < CHUNK ? (count ? count : 1) : CHUNK));
+    auto page = TRY(KernelBuffer::allocate(PAGE_SIZE));
     size_t done = 0;
-    Error failure = Error::from_errno(0);
+    ErrorOr<void> failure{};
     while (done < count) {
-        size_t want = count - done < CHUNK ? count - done : CHUNK;
+        size_t want = count - done < page.size() ? count - done : page.size();
         uint64_t read_at = position;
-        auto got = in->read(IoBuffer::kernel(buffer.data()), want, read_at);
+        auto got = in->read(IoBuffer::kernel(page.data()), want, read_at);
         if (got.is_error()) {
             failure = got.release_error();
             break;
         }
-        if (!got.value())
+        if (got.value() == 0)
             break;
-        uint64_t write_at = out_position;
-        auto put = out->write(IoBuffer::kernel(buffer.data()), got.value(), write_at);
-        if (put.is_error()) {
-            failure = put.release_error();
+        uint64_t write_at = out->position();
+        auto wrote = out->write(IoBuffer::kernel(page.data()), got.value(), write_at);
+        if (wrote.is_error()) {
+            failure = wrote.release_error();
             break;
         }
-        position += put.value();
-        out_position = write_at;
-        done += put.value();
-        if (put.value() < got.value() || got.value() < want)
-            break;
-        if (signal_pending(*current()))
+        out->set_position(write_at);
+        position += wrote.value();
+        done += wrote.value();
+        if (wrote.value() < got.value() || got.value() < want)
             break;
     }
-    if (!done && failure.code())
-        return failure;
-    out->set_position(out_position);
-    if (!offset.is_null())
-        TRY(copy_to_user(offset, int64_t(position)));
+    if (!user_offset.is_null())
+        TRY(copy_to_user(user_offset, int64_t(position)));
     else
         in->set_position(position);
+    if (done == 0 && failure.is_error())
+        return failure.release_error();
     return long(done);
 }
 
@@ -881,7 +874,6 @@ ErrorOr<long> sys_umount2(UserPtr<const char> user_target, int flags) {
 void register_file_syscalls(SyscallTable& table) {
     table.add<sys_read>(__NR_read);
     table.add<sys_write>(__NR_write);
-    table.add<sys_sendfile>(__NR_sendfile);
     table.add<sys_open>(__NR_open);
     table.add<sys_close>(__NR_close);
     table.add<sys_stat>(__NR_stat);
@@ -893,6 +885,7 @@ void register_file_syscalls(SyscallTable& table) {
     table.add<sys_ioctl>(__NR_ioctl);
     table.add<sys_pread64>(__NR_pread64);
     table.add<sys_pwrite64>(__NR_pwrite64);
+    table.add<sys_sendfile64>(__NR_sendfile);
     table.add<sys_readv>(__NR_readv);
     table.add<sys_writev>(__NR_writev);
     table.add<sys_access>(__NR_access);

@@ -2,7 +2,6 @@
 // open and check the file, read its headers, build the new address space off to the side,
 // then — at the point of no return — switch to it, close close-on-exec descriptors, reset the
 // FPU and TLS, and point the user frame at the entry.
-#include "task/Rseq.h"
 #include "task/Exec.h"
 
 #include <arch/Context.h>
@@ -24,6 +23,7 @@
 #include "task/Exit.h"
 #include "task/Pid.h"
 #include "task/Process.h"
+#include "task/Rseq.h"
 #include "task/Scheduler.h"
 #include "task/Signal.h"
 #include "task/SignalDelivery.h"
@@ -463,6 +463,7 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
             layout.start_code = 0;
         mm->set_exec_layout(layout);
     }
+    mm->set_exe_file(file);
     task->m_files = files;
     task->m_files->close_on_exec();
     size_t base = path.rfind('/');

@@ -18,6 +18,12 @@ class Pid;
 inline constexpr int PID_MAX_DEFAULT = 32768;  // Linux's pid_max on small machines
 inline constexpr int RESERVED_PIDS = 300;      // wrap-around restarts above these
 inline constexpr unsigned MAX_PID_NS_LEVEL = 32;
+inline constexpr int PID_MAX_LIMIT = 4 * 1024 * 1024;  // the highest pid_max on 64-bit
+
+// kernel.pid_max (/proc/sys/kernel/pid_max): numbers are handed out below it. Root may set it
+// between RESERVED_PIDS + 1 and PID_MAX_LIMIT.
+int pid_max();
+void set_pid_max(int value);
 
 // Linux's struct pid_namespace: the numbering of one level. Each namespace numbers from 1 with
 // its own cursor; its first process (number 1) is its child_reaper. Fields other than the

@@ -38,12 +38,15 @@ UPid* lookup_upid_locked(const PidNamespace& ns, int number) {
     return nullptr;
 }
 
+constinit std::atomic<int> g_pid_max{PID_MAX_DEFAULT};
+
 // The next free number of `ns` after its cursor; 0 when every one is taken.
 int next_free_number(PidNamespace& ns) {
     int candidate = ns.last_pid;
-    for (int tries = 0; tries < PID_MAX_DEFAULT; ++tries) {
+    int max = pid_max();
+    for (int tries = 0; tries < max; ++tries) {
         ++candidate;
-        if (candidate >= PID_MAX_DEFAULT)
+        if (candidate >= max)
             candidate = RESERVED_PIDS;
         if (!lookup_upid_locked(ns, candidate)) {
             ns.last_pid = candidate;
@@ -53,6 +56,9 @@ int next_free_number(PidNamespace& ns) {
     return 0;
 }
 }  // namespace
+
+int pid_max() { return g_pid_max.load(std::memory_order_relaxed); }
+void set_pid_max(int value) { g_pid_max.store(value, std::memory_order_relaxed); }
 
 Task::Task() = default;
 // Signals still queued for a task that is gone are freed with it.
@@ -155,7 +161,7 @@ ErrorOr<NonnullRefPtr<Pid>> alloc_pid(PidNamespace& ns, const int* set_tid, size
         if (i < set_tid_size) {
             nr = set_tid[i];
             // A number other than 1 needs the namespace's first process to exist.
-            if (nr < 1 || nr >= PID_MAX_DEFAULT || (nr != 1 && !level_ns->has_reaper))
+            if (nr < 1 || nr >= pid_max() || (nr != 1 && !level_ns->has_reaper))
                 error = EINVAL;
             else if (!may_set_tid(*level_ns))
                 error = EPERM;

@@ -119,6 +119,11 @@ void schedule_impl(bool preempt) {
         return;
     }
     next->m_timeslice = SCHED_TIMESLICE_TICKS;
+    // __schedule's switch_count: a task that gave the CPU up to sleep switched voluntarily.
+    if (!preempt && prev->m_state != TaskState::Running)
+        ++prev->m_nvcsw;
+    else
+        ++prev->m_nivcsw;
     rseq_preempt(*prev);
     uint64_t now = arch::monotonic_ns();
     prev->m_runtime_ns += now - prev->m_last_switch_ns;

@@ -739,6 +739,8 @@ siginfo_t make_kill_info(int sig, int sender_pid, unsigned sender_uid) {
     return info;
 }
 
+uint64_t nr_queued_signals() { return g_sigqueue_count.load(std::memory_order_relaxed); }
+
 siginfo_t make_kernel_info(int sig) {
     siginfo_t info{};
     info.si_signo = sig;

@@ -111,6 +111,11 @@ inline constexpr unsigned JOBCTL_PENDING_MASK = JOBCTL_STOP_PENDING;
 
 // Linux's max_threads, derived from memory at boot (kernel/fork.c set_max_threads).
 uint64_t max_threads();
+// kernel.threads-max written (between 1 and FUTEX_TID_MASK, checked by the caller).
+void set_max_threads(uint64_t value);
+// Signals queued now with their siginfo, counted against RLIMIT_SIGPENDING (/proc/<pid>/status's
+// SigQ; one count, as every queued signal counts for the one user Linux would charge).
+uint64_t nr_queued_signals();
 
 // ---- Operations (task/Signal.cpp) -----------------------------------------------------------
 

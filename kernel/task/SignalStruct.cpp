@@ -55,7 +55,16 @@ ErrorOr<NonnullRefPtr<SignalStruct>> SignalStruct::copy_for_fork() const {
     return signal;
 }
 
+namespace {
+// Set through /proc/sys/kernel/threads-max; 0 until then (the value from memory).
+constinit std::atomic<uint64_t> g_max_threads_set{0};
+}  // namespace
+
+void set_max_threads(uint64_t value) { g_max_threads_set.store(value, std::memory_order_relaxed); }
+
 uint64_t max_threads() {
+    if (uint64_t set = g_max_threads_set.load(std::memory_order_relaxed))
+        return set;
     // Linux's set_max_threads: totalram_pages / (8 * THREAD_SIZE / PAGE_SIZE), within
     // [MIN_THREADS = 20, MAX_THREADS = FUTEX_TID_MASK].
     uint64_t threads = page_allocator().total_pages() / (8 * (KERNEL_STACK_SIZE / PAGE_SIZE));

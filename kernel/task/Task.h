@@ -59,6 +59,8 @@ struct Task {
     // CPU time, accounted at every context switch (CLOCK_THREAD_CPUTIME_ID, times()).
     uint64_t m_runtime_ns{0};
     uint64_t m_last_switch_ns{0};
+    uint64_t m_nvcsw{0};   // context switches because it blocked (Linux's nvcsw)
+    uint64_t m_nivcsw{0};  // context switches because it was preempted (nivcsw)
     uint64_t m_min_flt{0};  // page faults resolved without I/O (getrusage's ru_minflt)
     int m_nice{0};          // -20..19, inherited at fork
     uint64_t m_start_time_ns{0};  // monotonic time at fork (Linux's start_boottime): /proc/<pid>/stat
@@ -66,7 +68,6 @@ struct Task {
     // Set by set_tid_address / CLONE_CHILD_CLEARTID; set_robust_list's registration.
     uint64_t m_clear_child_tid{0};
     uint64_t m_robust_list_head{0};
-
     // Restartable sequences (Linux's rseq, rseq_len, rseq_sig, rseq_event_mask and the
     // TIF_NOTIFY_RESUME it raises; task/Rseq.h): the registered struct rseq, and whether the task
     // was switched out or signalled since its fields were last brought up to date.

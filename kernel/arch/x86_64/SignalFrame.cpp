@@ -224,6 +224,8 @@ void frame_restart_syscall_as(TrapFrame& frame, uint64_t number) {
 }
 
 uint64_t frame_user_sp(const TrapFrame& frame) { return frame.rsp; }
+uint64_t frame_ip(const TrapFrame& frame) { return frame.rip; }
+void frame_set_ip(TrapFrame& frame, uint64_t ip) { frame.rip = ip; }
 
 void core_registers(const TrapFrame& frame, const ThreadContext& ctx, uint64_t (&words)[CORE_REG_WORDS]) {
     uint64_t orig_ax = frame.vector == SYSCALL_VECTOR ? frame.error_code : NO_SYSCALL;

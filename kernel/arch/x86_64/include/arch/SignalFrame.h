@@ -39,6 +39,10 @@ void frame_set_syscall_return(TrapFrame& frame, int64_t value);
 void frame_restart_syscall(TrapFrame& frame);
 void frame_restart_syscall_as(TrapFrame& frame, uint64_t number);
 uint64_t frame_user_sp(const TrapFrame& frame);
+// The user instruction pointer the frame returns to (instruction_pointer), and moving it
+// (instruction_pointer_set: rseq's abort).
+uint64_t frame_ip(const TrapFrame& frame);
+void frame_set_ip(TrapFrame& frame, uint64_t ip);
 
 // ---- The rt_sigframe ------------------------------------------------------------------------
 
