@@ -104,6 +104,15 @@ void Inode::set_mtime(Timespec time) {
     m_atime = m_mtime = time;
 }
 
+void Inode::set_times(const Timespec* atime, const Timespec* mtime, Timespec change) {
+    SpinlockGuard guard(m_lock);
+    if (atime)
+        m_atime = *atime;
+    if (mtime)
+        m_mtime = *mtime;
+    m_ctime = change;
+}
+
 void Inode::touch_locked(bool modify, bool change) {
     Timespec now = current_time();
     if (modify)

@@ -139,6 +139,8 @@ public:
     void set_permissions(uint32_t permissions);  // chmod: the S_PERM_MASK bits
     void set_owner(uint32_t uid, uint32_t gid);
     void set_mtime(Timespec);  // also atime, as the initramfs unpacker's do_utime
+    // utimes: each time given is set (null: left as is), and ctime becomes `change`.
+    void set_times(const Timespec* atime, const Timespec* mtime, Timespec change);
     // Open descriptions writing this file (Linux's i_writecount, writers' half): execve
     // refuses a program that is open for writing (ETXTBSY).
     std::atomic<int> m_writers{0};

@@ -465,6 +465,40 @@ ErrorOr<void> vfs_chmod(const Path& path, uint32_t mode) {
     return {};
 }
 
+ErrorOr<void> vfs_utimes(const Path& path, const UtimeSpec* times) {
+    auto nsec_valid = [](int64_t nsec) {
+        return (nsec >= 0 && nsec <= 999999999) || nsec == UTIME_NOW_NSEC || nsec == UTIME_OMIT_NSEC;
+    };
+    if (times) {
+        if (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))
+            return Error::from_errno(EINVAL);
+        if (times[0].nsec == UTIME_NOW_NSEC && times[1].nsec == UTIME_NOW_NSEC)
+            times = nullptr;
+    }
+    TRY(check_writable(path));
+    Inode& inode = *path.inode;
+    // setattr_prepare: setting a time needs the owner; touching to "now" needs write access.
+    if (times) {
+        if (!inode_owner_or_capable(inode))
+            return Error::from_errno(EPERM);
+    } else if (!inode_owner_or_capable(inode)) {
+        TRY(inode_permission(inode, MAY_WRITE));
+    }
+    Timespec now = current_time();
+    Timespec values[2];
+    const Timespec* chosen[2] = {&now, &now};
+    for (int i = 0; times && i < 2; ++i) {
+        if (times[i].nsec == UTIME_OMIT_NSEC) {
+            chosen[i] = nullptr;
+        } else if (times[i].nsec != UTIME_NOW_NSEC) {
+            values[i] = Timespec{times[i].sec, uint32_t(times[i].nsec)};
+            chosen[i] = &values[i];
+        }
+    }
+    inode.set_times(chosen[0], chosen[1], now);  // notify_change: one "now" for all
+    return {};
+}
+
 ErrorOr<void> vfs_chown(const Path& path, uint32_t uid, uint32_t gid) {
     TRY(check_writable(path));
     return chown_inode(*path.inode, uid, gid);

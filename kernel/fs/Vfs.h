@@ -53,6 +53,17 @@ ErrorOr<void> vfs_access(const Path& path, int mode);
 ErrorOr<void> vfs_chdir(FsStruct& fs, const Path& path);
 // chmod: the S_PERM_MASK bits of `mode`; EROFS, then EPERM unless owner or CAP_FOWNER.
 ErrorOr<void> vfs_chmod(const Path& path, uint32_t mode);
+// utimes (Linux's vfs_utimes): each of the two times (atime, mtime) is a time, UTIME_NOW or
+// UTIME_OMIT; `times` null means both now. EINVAL for a bad nanosecond field, EROFS; explicit
+// times need the owner or CAP_FOWNER (EPERM), "now" needs that or write permission (EACCES).
+// ctime becomes now.
+inline constexpr int64_t UTIME_NOW_NSEC = (1l << 30) - 1;
+inline constexpr int64_t UTIME_OMIT_NSEC = (1l << 30) - 2;
+struct UtimeSpec {
+    int64_t sec;
+    int64_t nsec;
+};
+ErrorOr<void> vfs_utimes(const Path& path, const UtimeSpec* times);
 // chown: INVALID_ID (-1) leaves the owner or group as is; EROFS, then chown's EPERM rules.
 ErrorOr<void> vfs_chown(const Path& path, uint32_t uid, uint32_t gid);
 // getcwd: the absolute name of the working directory, NUL-terminated, into `buffer`; returns

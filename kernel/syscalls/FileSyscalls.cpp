@@ -8,7 +8,9 @@
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/stat.h>
+#include <linux/time_types.h>
 #include <linux/uio.h>
+#include <linux/utime.h>
 
 #include "fs/FilesStruct.h"
 #include "fs/FsStruct.h"
@@ -677,6 +679,67 @@ ErrorOr<long> sys_fchmod(int fd, unsigned mode) {
     return 0;
 }
 
+// ---- utimensat, utimes, futimesat, utime (fs/utimes.c) ----
+
+// do_utimes: a null path with a real dirfd means the file dirfd is open on (flags must be 0);
+// otherwise the path, relative to dirfd, its last symlink followed unless AT_SYMLINK_NOFOLLOW.
+ErrorOr<long> do_utimes(int dirfd, UserPtr<const char> user_path, const UtimeSpec* times, int flags) {
+    if (user_path.is_null() && dirfd != AT_FDCWD) {
+        if (flags)
+            return Error::from_errno(EINVAL);
+        auto file = TRY(fdget_raw(dirfd));
+        if (!file->path().is_valid())
+            return Error::from_errno(EBADF);
+        TRY(vfs_utimes(file->path(), times));
+        return 0;
+    }
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return Error::from_errno(EINVAL);
+    auto fs = TRY(current_fs());
+    Path where = TRY(resolve_at(*fs, dirfd, user_path, flags));
+    TRY(vfs_utimes(where, times));
+    return 0;
+}
+
+ErrorOr<long> sys_utimensat(int dirfd, UserPtr<const char> path, UserPtr<const struct __kernel_timespec> user_times,
+                            int flags) {
+    if (user_times.is_null())
+        return do_utimes(dirfd, path, nullptr, flags);
+    struct __kernel_timespec raw[2];
+    TRY(copy_from_user(raw, user_times.address(), sizeof raw));
+    UtimeSpec times[2] = {{raw[0].tv_sec, raw[0].tv_nsec}, {raw[1].tv_sec, raw[1].tv_nsec}};
+    // Nothing to do: the path is not even looked at.
+    if (times[0].nsec == UTIME_OMIT_NSEC && times[1].nsec == UTIME_OMIT_NSEC)
+        return 0;
+    return do_utimes(dirfd, path, times, flags);
+}
+
+// futimesat and utimes: microseconds, each within [0, 1000000) (EINVAL).
+ErrorOr<long> sys_futimesat(int dirfd, UserPtr<const char> path, UserPtr<const struct __kernel_old_timeval> user_times) {
+    if (user_times.is_null())
+        return do_utimes(dirfd, path, nullptr, 0);
+    struct __kernel_old_timeval raw[2];
+    TRY(copy_from_user(raw, user_times.address(), sizeof raw));
+    for (const auto& tv : raw)
+        if (tv.tv_usec >= 1000000 || tv.tv_usec < 0)
+            return Error::from_errno(EINVAL);
+    UtimeSpec times[2] = {{raw[0].tv_sec, raw[0].tv_usec * 1000}, {raw[1].tv_sec, raw[1].tv_usec * 1000}};
+    return do_utimes(dirfd, path, times, 0);
+}
+
+ErrorOr<long> sys_utimes(UserPtr<const char> path, UserPtr<const struct __kernel_old_timeval> times) {
+    return sys_futimesat(AT_FDCWD, path, times);
+}
+
+ErrorOr<long> sys_utime(UserPtr<const char> path, UserPtr<const struct utimbuf> user_times) {
+    if (user_times.is_null())
+        return do_utimes(AT_FDCWD, path, nullptr, 0);
+    struct utimbuf raw;
+    TRY(copy_from_user(&raw, user_times.address(), sizeof raw));
+    UtimeSpec times[2] = {{raw.actime, 0}, {raw.modtime, 0}};
+    return do_utimes(AT_FDCWD, path, times, 0);
+}
+
 // chown family: -1 leaves the owner or group unchanged (fs/Permission.h has the rules).
 // chown_common's ids are the caller's namespace's: one without a mapping there is EINVAL.
 struct ChownIds {
@@ -931,6 +994,10 @@ void register_file_syscalls(SyscallTable& table) {
     table.add<sys_chmod>(__NR_chmod);
     table.add<sys_fchmod>(__NR_fchmod);
     table.add<sys_fchmodat>(__NR_fchmodat);
+    table.add<sys_utimensat>(__NR_utimensat);
+    table.add<sys_futimesat>(__NR_futimesat);
+    table.add<sys_utimes>(__NR_utimes);
+    table.add<sys_utime>(__NR_utime);
     table.add<sys_chown>(__NR_chown);
     table.add<sys_fchown>(__NR_fchown);
     table.add<sys_lchown>(__NR_lchown);
