@@ -231,7 +231,8 @@ private:
         uint64_t text = 0;
         if (layout.end_code > layout.start_code)
             text = ((layout.end_code + PAGE_SIZE - 1) & ~uint64_t(PAGE_SIZE - 1)) - (layout.start_code & ~uint64_t(PAGE_SIZE - 1));
-        uint64_t lib = exec > text ? exec - text : 0;
+        text = text < exec ? text : exec;
+        uint64_t lib = exec - text;
         constexpr uint64_t KB = PAGE_SIZE / 1024;
         uint64_t anon = mm.rss_counter(MmCounter::AnonPages) * KB;
         uint64_t file = mm.rss_counter(MmCounter::FilePages) * KB;
