@@ -38,7 +38,7 @@ constexpr uint64_t ROOT_INO = 1;
 enum class TaskNode : uint64_t {
     Dir, Threads, Comm, FailNth, UidMap, GidMap, Setgroups, Ns, NsUts, NsPid, NsPidForChildren, NsUser, NsMnt, Stat, Cmdline,
     NsIpc, NsTime, NsTimeForChildren, TimensOffsets,
-    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe, Mounts, FdInfo, FdInfoFile,
+    Status, Maps, Environ, Fd, FdLink, Cwd, Root, Exe, Mounts, FdInfo, FdInfoFile, Statm, Limits,
 };
 uint64_t task_ino(int pid, int tid, TaskNode node) {
     return (uint64_t(pid) << 32) | (uint64_t(tid) << 8) | uint64_t(node);
@@ -763,10 +763,12 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"ns", S_TYPE_DIR | 0511},
     {"environ", S_TYPE_REG | 0400},
     {"status", S_TYPE_REG | 0444},
+    {"limits", S_TYPE_REG | 0444},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"stat", S_TYPE_REG | 0444},
     {"cmdline", S_TYPE_REG | 0444},
+    {"statm", S_TYPE_REG | 0444},
     {"maps", S_TYPE_REG | 0444},
     {"cwd", S_TYPE_LNK | 0777},
     {"root", S_TYPE_LNK | 0777},
@@ -778,21 +780,24 @@ constexpr PseudoEntry PROCESS_ENTRIES[] = {
     {"timens_offsets", S_TYPE_REG | 0644},
 };
 constexpr TaskNode PROCESS_NODES[] = {
-    TaskNode::Threads, TaskNode::Fd,     TaskNode::FdInfo,  TaskNode::Ns,      TaskNode::Environ, TaskNode::Status,
-    TaskNode::Comm,    TaskNode::FailNth, TaskNode::Stat,   TaskNode::Cmdline, TaskNode::Maps,
+    TaskNode::Threads, TaskNode::Fd,     TaskNode::FdInfo,  TaskNode::Ns,      TaskNode::Environ, TaskNode::Status,  TaskNode::Limits,
+    TaskNode::Comm,    TaskNode::FailNth, TaskNode::Stat,   TaskNode::Cmdline, TaskNode::Statm,  TaskNode::Maps,
     TaskNode::Cwd,     TaskNode::Root,   TaskNode::Exe,     TaskNode::Mounts,  TaskNode::UidMap,
     TaskNode::GidMap,  TaskNode::Setgroups, TaskNode::TimensOffsets,
 };
+static_assert(sizeof(PROCESS_ENTRIES) / sizeof(PROCESS_ENTRIES[0]) == sizeof(PROCESS_NODES) / sizeof(PROCESS_NODES[0]));
 constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"fd", S_TYPE_DIR | 0500},
     {"fdinfo", S_TYPE_DIR | 0555},
     {"ns", S_TYPE_DIR | 0511},
     {"environ", S_TYPE_REG | 0400},
     {"status", S_TYPE_REG | 0444},
+    {"limits", S_TYPE_REG | 0444},
     {"comm", S_TYPE_REG | 0644},
     {"fail-nth", S_TYPE_REG | 0644},
     {"stat", S_TYPE_REG | 0444},
     {"cmdline", S_TYPE_REG | 0444},
+    {"statm", S_TYPE_REG | 0444},
     {"maps", S_TYPE_REG | 0444},
     {"cwd", S_TYPE_LNK | 0777},
     {"root", S_TYPE_LNK | 0777},
@@ -803,10 +808,11 @@ constexpr PseudoEntry THREAD_ENTRIES[] = {
     {"setgroups", S_TYPE_REG | 0644},
 };
 constexpr TaskNode THREAD_NODES[] = {
-    TaskNode::Fd,      TaskNode::FdInfo,  TaskNode::Ns,     TaskNode::Environ, TaskNode::Status, TaskNode::Comm,     TaskNode::FailNth,
-    TaskNode::Stat,    TaskNode::Cmdline, TaskNode::Maps,   TaskNode::Cwd,    TaskNode::Root,     TaskNode::Exe,
+    TaskNode::Fd,      TaskNode::FdInfo,  TaskNode::Ns,     TaskNode::Environ, TaskNode::Status,  TaskNode::Limits, TaskNode::Comm,     TaskNode::FailNth,
+    TaskNode::Stat,    TaskNode::Cmdline, TaskNode::Statm,  TaskNode::Maps,   TaskNode::Cwd,    TaskNode::Root,     TaskNode::Exe,
     TaskNode::Mounts,  TaskNode::UidMap,  TaskNode::GidMap,  TaskNode::Setgroups,
 };
+static_assert(sizeof(THREAD_ENTRIES) / sizeof(THREAD_ENTRIES[0]) == sizeof(THREAD_NODES) / sizeof(THREAD_NODES[0]));
 
 class TaskDir final : public PseudoDirectory {
 public:
@@ -861,6 +867,10 @@ public:
             return make_proc_status(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid, *m_ns);
         case TaskNode::Maps:
             return make_proc_maps(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
+        case TaskNode::Statm:
+            return make_proc_statm(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
+        case TaskNode::Limits:
+            return make_proc_limits(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
         case TaskNode::Mounts:
             return make_proc_mounts(fs(), task_ino(m_pid, m_tid, node), *this, m_task_pid);
         case TaskNode::Environ:

@@ -8,7 +8,8 @@
 //   self, thread-self, mounts             links to "<tgid>", "<tgid>/task/<tid>", "self/mounts"
 //   <pid>/, <pid>/task/<tid>/             every process (thread ids are found too, not listed):
 //     comm, fail-nth, stat, cmdline, ns/, uid_map, gid_map, setgroups      here
-//     status, maps, environ, fd/, fdinfo/, exe, cwd, root, mounts          fs/ProcPidFiles.cpp
+//     status, statm, limits, maps, environ, fd/, fdinfo/, exe, cwd, root,  fs/ProcPidFiles.cpp
+//     mounts
 //
 // Everything else Linux has there is absent (ENOENT); proc's mount options (hidepid=, gid=,
 // subset=) are EINVAL.

@@ -231,7 +231,8 @@ private:
         uint64_t text = 0;
         if (layout.end_code > layout.start_code)
             text = ((layout.end_code + PAGE_SIZE - 1) & ~uint64_t(PAGE_SIZE - 1)) - (layout.start_code & ~uint64_t(PAGE_SIZE - 1));
-        uint64_t lib = exec > text ? exec - text : 0;
+        text = text < exec ? text : exec;
+        uint64_t lib = exec - text;
         constexpr uint64_t KB = PAGE_SIZE / 1024;
         uint64_t anon = mm.rss_counter(MmCounter::AnonPages) * KB;
         uint64_t file = mm.rss_counter(MmCounter::FilePages) * KB;
@@ -262,6 +263,76 @@ private:
     }
 
     NonnullRefPtr<PidNamespace> m_ns;
+};
+
+// statm (proc_pid_statm, task_statm): sizes in pages: the whole space, resident, resident
+// file and shmem pages, text, 0 (lib), data and stack, 0 (dirty). Zeros without a space.
+class StatmFile final : public TaskFile {
+public:
+    StatmFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "statm", Style::Seq, std::move(pid), 0444) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        RefPtr<MmStruct> mm = TRY(with_task(*m_pid, [](Task& task) { return task.m_mm; }));
+        if (!mm) {
+            format_to(out, "0 0 0 0 0 0 0\n");
+            return {};
+        }
+        uint64_t total = 0, data = 0;
+        mm->for_each_vma([&](const Vma& vma) {
+            total += vma.size();
+            // data_vm (is_data_mapping) and stack_vm (is_stack_mapping).
+            if ((vma.m_flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) == VM_WRITE || (vma.m_flags & VM_GROWSDOWN))
+                data += vma.size();
+        });
+        const MmStruct::ExecLayout& layout = mm->exec_layout();
+        uint64_t text = 0;
+        if (layout.end_code > layout.start_code)
+            text = (((layout.end_code + PAGE_SIZE - 1) & ~uint64_t(PAGE_SIZE - 1)) - (layout.start_code & ~uint64_t(PAGE_SIZE - 1))) >>
+                   PAGE_SHIFT;
+        uint64_t shared = mm->rss_counter(MmCounter::FilePages) + mm->rss_counter(MmCounter::ShmemPages);
+        uint64_t resident = shared + mm->rss_counter(MmCounter::AnonPages);
+        format_to(out, "{} {} {} {} 0 {} 0\n", total >> PAGE_SHIFT, resident, shared, text, data >> PAGE_SHIFT);
+        return {};
+    }
+};
+
+// limits (proc_pid_limits): the process's resource limits as a table, Linux's names and units.
+class LimitsFile final : public TaskFile {
+public:
+    LimitsFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
+        : TaskFile(fs, ino, parent, "limits", Style::Seq, std::move(pid), 0444) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        RLimit limits[RLIMIT_COUNT];
+        TRY(with_task(*m_pid, [&](Task& task) {
+            for (int i = 0; i < RLIMIT_COUNT; ++i)
+                limits[i] = task.m_signal->rlim[i];
+        }));
+        static constexpr const char* NAMES[RLIMIT_COUNT][2] = {
+            {"Max cpu time", "seconds"},        {"Max file size", "bytes"},     {"Max data size", "bytes"},
+            {"Max stack size", "bytes"},        {"Max core file size", "bytes"}, {"Max resident set", "bytes"},
+            {"Max processes", "processes"},     {"Max open files", "files"},    {"Max locked memory", "bytes"},
+            {"Max address space", "bytes"},     {"Max file locks", "locks"},    {"Max pending signals", "signals"},
+            {"Max msgqueue size", "bytes"},     {"Max nice priority", nullptr}, {"Max realtime priority", nullptr},
+            {"Max realtime timeout", "us"},
+        };
+        format_to(out, "{:<25} {:<20} {:<20} {:<10}\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+        for (int i = 0; i < RLIMIT_COUNT; ++i) {
+            format_to(out, "{:<25} ", NAMES[i][0]);
+            for (uint64_t value : {limits[i].cur, limits[i].max}) {
+                if (value == RLIM_INFINITY)
+                    format_to(out, "{:<20} ", "unlimited");
+                else
+                    format_to(out, "{:<20} ", value);
+            }
+            if (NAMES[i][1])
+                format_to(out, "{:<10}\n", NAMES[i][1]);
+            else
+                format_to(out, "\n");
+        }
+        return {};
+    }
 };
 
 // maps (show_map_vma): one line per area, "start-end perms offset major:minor inode", then,
@@ -759,6 +830,16 @@ ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_status(FileSystem& fs, uint64_t in
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_mounts(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                      NonnullRefPtr<Pid> pid) {
     return make<MountsFile>(fs, ino, parent, std::move(pid));
+}
+
+ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_statm(FileSystem& fs, uint64_t ino, PseudoInode& parent,
+                                                    NonnullRefPtr<Pid> pid) {
+    return make<StatmFile>(fs, ino, parent, std::move(pid));
+}
+
+ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_limits(FileSystem& fs, uint64_t ino, PseudoInode& parent,
+                                                     NonnullRefPtr<Pid> pid) {
+    return make<LimitsFile>(fs, ino, parent, std::move(pid));
 }
 
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_maps(FileSystem& fs, uint64_t ino, PseudoInode& parent,

@@ -4,6 +4,8 @@
 //
 //   status    fs/proc/array.c proc_pid_status (task_state, task_mem, task_sig, task_cap, ...)
 //   maps      fs/proc/task_mmu.c show_map_vma
+//   statm     fs/proc/array.c proc_pid_statm (task_statm)
+//   limits    fs/proc/base.c proc_pid_limits
 //   mounts    fs/proc_namespace.c show_vfsmnt
 //   environ   fs/proc/base.c environ_read (mm_access: ptrace_may_access)
 //   fd/       fs/proc/fd.c: a link per descriptor, leading to the open file (proc_fd_link)
@@ -56,6 +58,10 @@ ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_status(FileSystem& fs, uint64_t in
                                                      NonnullRefPtr<Pid> pid, PidNamespace& ns);
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_maps(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                    NonnullRefPtr<Pid> pid);
+ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_statm(FileSystem& fs, uint64_t ino, PseudoInode& parent,
+                                                    NonnullRefPtr<Pid> pid);
+ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_limits(FileSystem& fs, uint64_t ino, PseudoInode& parent,
+                                                     NonnullRefPtr<Pid> pid);
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_mounts(FileSystem& fs, uint64_t ino, PseudoInode& parent,
                                                      NonnullRefPtr<Pid> pid);
 ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_environ(FileSystem& fs, uint64_t ino, PseudoInode& parent,

@@ -236,7 +236,8 @@ ErrorOr<long> sys_pwrite64(int fd, UserPtr<const char> buffer, size_t count, int
 // moves, and then the file position does not) or at its position, to `out_fd` at its
 // position, through a kernel page. Linux's order of checks: the input readable (EBADF), an
 // offset needs positional reads (ESPIPE), the output writable (EBADF); an input without
-// splice_read (a pipe) or an output opened O_APPEND is EINVAL. Returns the bytes written; an
+// splice_read (anything but a regular file of tmpfs/ramfs here) or an output opened O_APPEND
+// is EINVAL. Returns the bytes written; an
 // error after some were is not reported (the count is).
 ErrorOr<long> sys_sendfile64(int out_fd, int in_fd, UserPtr<int64_t> user_offset, size_t count) {
     // sys_sendfile64 reads the offset before anything else.
@@ -261,7 +262,12 @@ ErrorOr<long> sys_sendfile64(int out_fd, int in_fd, UserPtr<int64_t> user_offset
     if (!out->is_writable())
         return Error::from_errno(EBADF);
     TRY(verify_area(*out, out->position(), count));
-    if ((in->inode()->mode() & S_TYPE_MASK) == S_TYPE_FIFO || (out->flags() & O_APPEND))
+    // The input needs splice_read: regular files of tmpfs/ramfs here. Pipes, directories,
+    // procfs's per-process files and tracefs have none in Linux either.
+    Inode& input = *in->inode();
+    StringView input_fs = input.fs().name();
+    if (!input.is_regular() || input_fs == StringView("proc") || input_fs == StringView("tracefs") ||
+        (out->flags() & O_APPEND))
         return Error::from_errno(EINVAL);
     auto page = TRY(KernelBuffer::allocate(PAGE_SIZE));
     size_t done = 0;

@@ -160,6 +160,40 @@ static void status_checks(void) {
     long size2 = status_number("/proc/self/status", "VmSize");
     printf("munmap: VmSize back: %s\n", yes(size2 == size0));
 
+    // statm against status, both read now (nothing maps or touches memory in between).
+    {
+        static char status_copy[8192];
+        slurp("/proc/self/statm");
+        unsigned long sz, res_, shared, txt, lib, data, dt;
+        int got = sscanf(text, "%lu %lu %lu %lu %lu %lu %lu", &sz, &res_, &shared, &txt, &lib, &data, &dt);
+        slurp("/proc/self/status");
+        memcpy(status_copy, text, sizeof status_copy);
+        printf("statm has 7 numbers: %s, lib and dt 0: %s\n", yes(got == 7), yes(lib == 0 && dt == 0));
+        printf("statm size is VmSize: %s\n", yes(sz * 4 == (unsigned long)atol(field("VmSize"))));
+        printf("statm text is VmExe: %s\n", yes(txt * 4 == (unsigned long)atol(field("VmExe"))));
+        long vmdata = atol(field("VmData"));
+        printf("statm data is VmData+VmStk: %s\n", yes(data * 4 == (unsigned long)(vmdata + atol(field("VmStk")))));
+    }
+    slurp("/proc/self/limits");
+    {
+        char first[128];
+        sscanf(text, "%127[^\n]", first);
+        printf("limits header: [%s]\n", first);
+        const char* names[] = {"Max cpu time ", "Max stack size ", "Max open files ", "Max nice priority ",
+                               "Max realtime timeout "};
+        for (int i = 0; i < 5; ++i) {
+            const char* l = strstr(text, names[i]);
+            char line[128] = "";
+            if (l)
+                sscanf(l, "%127[^\n]", line);
+            printf("limits: [%s]\n", line);
+        }
+        int lines = 0;
+        for (const char* c = text; *c; ++c)
+            lines += *c == '\n';
+        printf("limits lines: %d\n", lines);
+    }
+
     // Threads.
     pthread_t t[2];
     for (int i = 0; i < 2; ++i)

@@ -26,29 +26,29 @@ static void path(const char* p) {
 }
 
 int main(void) {
-    mkdir("/tmp/sf", 0755);
-    printf("mount tmpfs size=64k,nr_inodes=10: %s\n", res(sc(SYS_mount, "none", "/tmp/sf", "tmpfs", 0, "size=64k,nr_inodes=10")));
-    path("/tmp/sf");
-    int fd = open("/tmp/sf/f", O_RDWR | O_CREAT, 0644);
+    mkdir("/tmp/statfs-sf", 0755);
+    printf("mount tmpfs size=64k,nr_inodes=10: %s\n", res(sc(SYS_mount, "none", "/tmp/statfs-sf", "tmpfs", 0, "size=64k,nr_inodes=10")));
+    path("/tmp/statfs-sf");
+    int fd = open("/tmp/statfs-sf/f", O_RDWR | O_CREAT, 0644);
     char buf[8192] = {0};
     write(fd, buf, sizeof buf);
     struct statfs s;
     long r = sc(SYS_fstatfs, fd, &s);
     show("fstatfs after 8 KiB", r, &s);
     close(fd);
-    unlink("/tmp/sf/f");
-    path("/tmp/sf");
-    mkdir("/tmp/ro", 0755);
+    unlink("/tmp/statfs-sf/f");
+    path("/tmp/statfs-sf");
+    mkdir("/tmp/statfs-ro", 0755);
     printf("mount tmpfs read-only, unlimited: %s\n",
-           res(sc(SYS_mount, "none", "/tmp/ro", "tmpfs", MS_RDONLY, "size=0,nr_inodes=0")));
-    path("/tmp/ro");
-    mkdir("/tmp/rf", 0755);
-    printf("mount ramfs: %s\n", res(sc(SYS_mount, "none", "/tmp/rf", "ramfs", 0, "")));
-    path("/tmp/rf");
-    mkdir("/tmp/p", 0755);
-    printf("mount proc: %s\n", res(sc(SYS_mount, "proc", "/tmp/p", "proc", 0, "")));
-    path("/tmp/p");
-    path("/tmp/p/self");
+           res(sc(SYS_mount, "none", "/tmp/statfs-ro", "tmpfs", MS_RDONLY, "size=0,nr_inodes=0")));
+    path("/tmp/statfs-ro");
+    mkdir("/tmp/statfs-rf", 0755);
+    printf("mount ramfs: %s\n", res(sc(SYS_mount, "none", "/tmp/statfs-rf", "ramfs", 0, "")));
+    path("/tmp/statfs-rf");
+    mkdir("/tmp/statfs-p", 0755);
+    printf("mount proc: %s\n", res(sc(SYS_mount, "proc", "/tmp/statfs-p", "proc", 0, "")));
+    path("/tmp/statfs-p");
+    path("/tmp/statfs-p/self");
     int p[2];
     pipe(p);
     r = sc(SYS_fstatfs, p[0], &s);
@@ -58,7 +58,7 @@ int main(void) {
     printf("a pidfd: type %#lx\n", r < 0 ? r : (long)s.f_type);
     path("/nonexistent");
     printf("NULL path: %s\n", res(sc(SYS_statfs, 0, &s)));
-    printf("NULL buffer: %s\n", res(sc(SYS_statfs, "/tmp/sf", 0)));
+    printf("NULL buffer: %s\n", res(sc(SYS_statfs, "/tmp/statfs-sf", 0)));
     printf("bad fd: %s\n", res(sc(SYS_fstatfs, 99, &s)));
     printf("fstatfs NULL buffer: %s\n", res(sc(SYS_fstatfs, p[0], 0)));
     return 0;

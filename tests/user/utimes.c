@@ -29,71 +29,71 @@ static void show(const char* what, long r, const char* path) {
 static int recent(struct timespec t) { return t.tv_sec > 1600000000; }
 
 int main(void) {
-    int fd = open("/tmp/u", O_RDWR | O_CREAT, 0644);
+    int fd = open("/tmp/utimes-u", O_RDWR | O_CREAT, 0644);
     struct timespec ts[2] = {{1000, 5}, {2000, 999999999}};
-    show("utimensat both", sc(SYS_utimensat, AT_FDCWD, "/tmp/u", ts, 0), "/tmp/u");
+    show("utimensat both", sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", ts, 0), "/tmp/utimes-u");
     struct timespec omit_a[2] = {{0, UTIME_OMIT_}, {3000, 0}};
-    show("utimensat atime omitted", sc(SYS_utimensat, AT_FDCWD, "/tmp/u", omit_a, 0), "/tmp/u");
+    show("utimensat atime omitted", sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", omit_a, 0), "/tmp/utimes-u");
     struct timespec now_m[2] = {{4000, 0}, {0, UTIME_NOW_}};
-    long r = sc(SYS_utimensat, AT_FDCWD, "/tmp/u", now_m, 0);
-    struct stat s = st("/tmp/u");
+    long r = sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", now_m, 0);
+    struct stat s = st("/tmp/utimes-u");
     printf("utimensat mtime now: %s, atime %lld, mtime is now %s, ctime is now %s\n", res(r), (long long)s.st_atim.tv_sec,
            yes(recent(s.st_mtim)), yes(recent(s.st_ctim)));
     struct timespec omit[2] = {{0, UTIME_OMIT_}, {0, UTIME_OMIT_}};
     printf("both omitted on a missing path: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/nonexistent", omit, 0)));
-    sc(SYS_utimensat, AT_FDCWD, "/tmp/u", ts, 0);
-    r = sc(SYS_utimensat, AT_FDCWD, "/tmp/u", 0, 0);
-    s = st("/tmp/u");
+    sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", ts, 0);
+    r = sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", 0, 0);
+    s = st("/tmp/utimes-u");
     printf("utimensat NULL: %s, both now %s, equal %s\n", res(r), yes(recent(s.st_atim) && recent(s.st_mtim)),
            yes(s.st_atim.tv_sec == s.st_mtim.tv_sec && s.st_atim.tv_nsec == s.st_mtim.tv_nsec));
-    show("utimensat on the fd (NULL path)", sc(SYS_utimensat, fd, 0, ts, 0), "/tmp/u");
+    show("utimensat on the fd (NULL path)", sc(SYS_utimensat, fd, 0, ts, 0), "/tmp/utimes-u");
     printf("NULL path with a flag: %s\n", res(sc(SYS_utimensat, fd, 0, ts, AT_SYMLINK_NOFOLLOW)));
     printf("NULL path with AT_FDCWD: %s\n", res(sc(SYS_utimensat, AT_FDCWD, 0, ts, 0)));
-    symlink("/tmp/u", "/tmp/link");
+    symlink("/tmp/utimes-u", "/tmp/utimes-link");
     struct timespec l[2] = {{7000, 0}, {8000, 0}};
-    show("a symlink itself", sc(SYS_utimensat, AT_FDCWD, "/tmp/link", l, AT_SYMLINK_NOFOLLOW), "/tmp/link");
-    show("  its target unchanged", 0, "/tmp/u");
-    show("through the symlink", sc(SYS_utimensat, AT_FDCWD, "/tmp/link", l, 0), "/tmp/u");
+    show("a symlink itself", sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-link", l, AT_SYMLINK_NOFOLLOW), "/tmp/utimes-link");
+    show("  its target unchanged", 0, "/tmp/utimes-u");
+    show("through the symlink", sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-link", l, 0), "/tmp/utimes-u");
     struct timespec bad[2] = {{0, 1000000000}, {0, 0}};
-    printf("nsec 1e9: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", bad, 0)));
+    printf("nsec 1e9: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", bad, 0)));
     bad[0].tv_nsec = -1;
-    printf("nsec -1: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", bad, 0)));
-    printf("bad flag: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", ts, 0x4000)));
-    printf("wild times pointer: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", 16, 0)));
-    printf("missing file: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/none", ts, 0)));
+    printf("nsec -1: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", bad, 0)));
+    printf("bad flag: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", ts, 0x4000)));
+    printf("wild times pointer: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", 16, 0)));
+    printf("missing file: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-none", ts, 0)));
     printf("bad fd: %s\n", res(sc(SYS_utimensat, 99, 0, ts, 0)));
 
     struct timeval tv[2] = {{100, 7}, {200, 999999}};
-    show("utimes", sc(SYS_utimes, "/tmp/u", tv), "/tmp/u");
+    show("utimes", sc(SYS_utimes, "/tmp/utimes-u", tv), "/tmp/utimes-u");
     tv[0].tv_usec = 1000000;
-    printf("utimes usec 1e6: %s\n", res(sc(SYS_utimes, "/tmp/u", tv)));
+    printf("utimes usec 1e6: %s\n", res(sc(SYS_utimes, "/tmp/utimes-u", tv)));
     struct timeval tv2[2] = {{300, 0}, {400, 0}};
-    show("futimesat", sc(SYS_futimesat, AT_FDCWD, "/tmp/u", tv2), "/tmp/u");
+    show("futimesat", sc(SYS_futimesat, AT_FDCWD, "/tmp/utimes-u", tv2), "/tmp/utimes-u");
     struct utimbuf ub = {500, 600};
-    show("utime", sc(SYS_utime, "/tmp/u", &ub), "/tmp/u");
-    r = sc(SYS_utime, "/tmp/u", 0);
-    s = st("/tmp/u");
+    show("utime", sc(SYS_utime, "/tmp/utimes-u", &ub), "/tmp/utimes-u");
+    r = sc(SYS_utime, "/tmp/utimes-u", 0);
+    s = st("/tmp/utimes-u");
     printf("utime NULL: %s, now %s\n", res(r), yes(recent(s.st_mtim)));
 
     // Another user: explicit times need the owner; "now" needs write access.
-    chmod("/tmp/u", 0666);
-    int ro = open("/tmp/ro", O_RDWR | O_CREAT, 0644);
+    chmod("/tmp/utimes-u", 0666);
+    int ro = open("/tmp/utimes-ro", O_RDWR | O_CREAT, 0644);
     close(ro);
     long pid = raw_fork();
     if (pid == 0) {
         sc(SYS_setresuid, 1000, 1000, 1000);
-        printf("not the owner, explicit times: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", ts, 0)));
-        printf("not the owner, now, writable: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", 0, 0)));
+        printf("not the owner, explicit times: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", ts, 0)));
+        printf("not the owner, now, writable: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", 0, 0)));
         struct timespec both_now[2] = {{0, UTIME_NOW_}, {0, UTIME_NOW_}};
-        printf("not the owner, both UTIME_NOW, writable: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", both_now, 0)));
-        printf("not the owner, now, read-only: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/ro", 0, 0)));
+        printf("not the owner, both UTIME_NOW, writable: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", both_now, 0)));
+        printf("not the owner, now, read-only: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-ro", 0, 0)));
         struct timespec one_now[2] = {{0, UTIME_NOW_}, {0, UTIME_OMIT_}};
-        printf("not the owner, atime now, mtime omitted: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/u", one_now, 0)));
+        printf("not the owner, atime now, mtime omitted: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-u", one_now, 0)));
         die(0);
     }
     reap(pid);
-    mkdir("/tmp/rofs", 0755);
-    sc(SYS_mount, "none", "/tmp/rofs", "tmpfs", MS_RDONLY, "");
-    printf("read-only mount: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/rofs", ts, 0)));
+    mkdir("/tmp/utimes-rofs", 0755);
+    sc(SYS_mount, "none", "/tmp/utimes-rofs", "tmpfs", MS_RDONLY, "");
+    printf("read-only mount: %s\n", res(sc(SYS_utimensat, AT_FDCWD, "/tmp/utimes-rofs", ts, 0)));
     return 0;
 }
