@@ -3,6 +3,7 @@
 #include <arch/Power.h>
 #include <arch/Time.h>
 #include <asm/prctl.h>
+#include <linux/ioprio.h>
 #include <linux/capability.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
@@ -729,18 +730,150 @@ ErrorOr<long> sys_getrandom(uint64_t buffer, size_t count, unsigned flags) {
     return long(done);
 }
 
+// The task `pid` names in the caller's pid namespace, current for 0 (Linux's
+// find_process_by_pid); tasklist lock held.
+Task* find_process_by_pid_locked(int pid) { return pid ? find_task_by_vpid_locked(pid) : current(); }
+
+// sched_getaffinity/sched_setaffinity: one CPU, so every task may run on CPU 0 alone. The
+// length must cover nr_cpu_ids bits in whole longs (EINVAL); a new mask must name CPU 0, the
+// only CPU there is (EINVAL), and may be set by the task's owner or with CAP_SYS_NICE (EPERM).
+constexpr uint64_t ONLINE_CPUS = 1;
+constexpr unsigned CPUMASK_SIZE = 8;  // cpumask_size(): one long while nr_cpu_ids <= 64
+
 ErrorOr<long> sys_sched_getaffinity(int pid, unsigned length, uint64_t mask) {
-    if (pid < 0)
-        return Error::from_errno(ESRCH);
-    if (pid != 0 && pid != task_pid_vnr(*current()))
-        return Error::from_errno(ESRCH);
-    // Linux: the buffer must hold nr_cpu_ids bits and be a whole number of longs; it copies
-    // cpumask_size() bytes (one long while there are at most 64 CPUs).
     if (length * 8 < 1 || (length & 7))
         return Error::from_errno(EINVAL);
-    uint64_t bits = 1;  // CPU 0: the only CPU that runs so far
-    TRY(copy_to_user(mask, &bits, sizeof(bits)));
-    return long(sizeof(bits));
+    {
+        SpinlockGuard guard(tasklist_lock());
+        if (pid < 0 || !find_process_by_pid_locked(pid))
+            return Error::from_errno(ESRCH);
+    }
+    TRY(copy_to_user(mask, &ONLINE_CPUS, sizeof ONLINE_CPUS));
+    return long(CPUMASK_SIZE);
+}
+
+ErrorOr<long> sys_sched_setaffinity(int pid, unsigned length, uint64_t user_mask) {
+    // get_user_cpu_mask: a shorter buffer leaves the rest of the mask clear.
+    uint64_t mask = 0;
+    TRY(copy_from_user(&mask, user_mask, length < CPUMASK_SIZE ? length : CPUMASK_SIZE));
+    SpinlockGuard guard(tasklist_lock());
+    Task* task = pid < 0 ? nullptr : find_process_by_pid_locked(pid);
+    if (!task)
+        return Error::from_errno(ESRCH);
+    const Cred& cred = *current()->m_cred;
+    const Cred& pcred = *task->m_cred;
+    if (cred.euid != pcred.euid && cred.euid != pcred.uid && !cred.capable_in(*pcred.user_ns, CAP_SYS_NICE))
+        return Error::from_errno(EPERM);
+    if (!(mask & ONLINE_CPUS))
+        return Error::from_errno(EINVAL);
+    return 0;
+}
+
+// ---- ioprio_get/ioprio_set (block/ioprio.c) -------------------------------------------------
+
+constexpr int IOPRIO_CLASS(int ioprio) { return (ioprio >> IOPRIO_CLASS_SHIFT) & IOPRIO_CLASS_MASK; }
+constexpr int IOPRIO_LEVEL(int ioprio) { return ioprio & (IOPRIO_NR_LEVELS - 1); }  // 6.1: the low 3 bits
+
+// ioprio_check_cap.
+ErrorOr<void> ioprio_check_cap(int ioprio) {
+    switch (IOPRIO_CLASS(ioprio)) {
+    case IOPRIO_CLASS_RT:
+        if (!capable(CAP_SYS_NICE) && !capable(CAP_SYS_ADMIN))
+            return Error::from_errno(EPERM);
+        return {};
+    case IOPRIO_CLASS_BE:
+    case IOPRIO_CLASS_IDLE:
+        return {};
+    case IOPRIO_CLASS_NONE:
+        if (IOPRIO_LEVEL(ioprio))
+            return Error::from_errno(EINVAL);
+        return {};
+    default:
+        return Error::from_errno(EINVAL);
+    }
+}
+
+// Calls fn(task) for every thread that `which`/`who` names (a task, a process group, a user's
+// tasks), until it returns false. EINVAL for an unknown `which`; the tasklist lock is held.
+template <typename F>
+ErrorOr<void> for_each_ioprio_target(int which, int who, F fn) {
+    const Cred& cred = *current()->m_cred;
+    switch (which) {
+    case IOPRIO_WHO_PROCESS: {
+        Task* task = who < 0 ? nullptr : find_process_by_pid_locked(who);
+        if (task)
+            fn(*task);
+        return {};
+    }
+    case IOPRIO_WHO_PGRP: {
+        int pgrp = who ? pid_nr_from_vnr(who) : current()->m_signal->pgrp;
+        bool going = true;
+        for_each_process([&](Task& process) {
+            if (process.m_signal->pgrp == pgrp)
+                for_each_thread(process, [&](Task& thread) { return !(going = fn(thread)); });
+            return !going;
+        });
+        return {};
+    }
+    case IOPRIO_WHO_USER: {
+        uint32_t uid = who ? make_kuid(*cred.user_ns, uint32_t(who)) : cred.uid;
+        if (uid == INVALID_ID)
+            return {};
+        bool going = true;
+        for_each_process([&](Task& process) {
+            for_each_thread(process, [&](Task& thread) {
+                if (thread.m_cred->uid == uid)
+                    going = fn(thread);
+                return !going;
+            });
+            return !going;
+        });
+        return {};
+    }
+    default:
+        return Error::from_errno(EINVAL);
+    }
+}
+
+ErrorOr<long> sys_ioprio_set(int which, int who, int ioprio) {
+    TRY(ioprio_check_cap(ioprio));
+    SpinlockGuard guard(tasklist_lock());
+    const Cred& cred = *current()->m_cred;
+    int error = ESRCH;
+    TRY(for_each_ioprio_target(which, who, [&](Task& task) {
+        // set_task_ioprio: the caller's real or effective uid must be the task's, or CAP_SYS_NICE.
+        const Cred& pcred = *task.m_cred;
+        if (pcred.uid != cred.euid && pcred.uid != cred.uid && !capable(CAP_SYS_NICE)) {
+            error = EPERM;
+            return false;
+        }
+        task.m_ioprio = ioprio;
+        error = 0;
+        return true;
+    }));
+    if (error)
+        return Error::from_errno(error);
+    return 0;
+}
+
+ErrorOr<long> sys_ioprio_get(int which, int who) {
+    SpinlockGuard guard(tasklist_lock());
+    long best = -ESRCH;
+    TRY(for_each_ioprio_target(which, who, [&](Task& task) {
+        // ioprio_best: the lower value, "none" counting as best-effort level 4 (IOPRIO_DEFAULT).
+        auto effective = [](long value) {
+            return IOPRIO_CLASS(int(value)) == IOPRIO_CLASS_NONE ? long(IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_NORM))
+                                                                 : value;
+        };
+        if (best == -ESRCH || which == IOPRIO_WHO_PROCESS)
+            best = task.m_ioprio;
+        else
+            best = effective(best) < effective(task.m_ioprio) ? effective(best) : effective(task.m_ioprio);
+        return true;
+    }));
+    if (best < 0)
+        return Error::from_errno(ESRCH);
+    return best;
 }
 
 ErrorOr<long> sys_sched_yield() {
@@ -864,6 +997,9 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_clock_nanosleep>(__NR_clock_nanosleep);
     table.add<sys_getrandom>(__NR_getrandom);
     table.add<sys_sched_getaffinity>(__NR_sched_getaffinity);
+    table.add<sys_sched_setaffinity>(__NR_sched_setaffinity);
+    table.add<sys_ioprio_get>(__NR_ioprio_get);
+    table.add<sys_ioprio_set>(__NR_ioprio_set);
     table.add<sys_sched_yield>(__NR_sched_yield);
     table.add<sys_arch_prctl>(__NR_arch_prctl);
     table.add<sys_execve>(__NR_execve);

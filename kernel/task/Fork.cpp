@@ -108,6 +108,8 @@ ErrorOr<Task*> dup_task_struct(Task& orig) {
     __builtin_memcpy(task->m_comm, orig.m_comm, sizeof(task->m_comm));
     task->m_blocked = orig.m_blocked;
     task->m_nice = orig.m_nice;
+    // copy_io: an I/O priority that was set is inherited (class "none" is not a setting).
+    task->m_ioprio = (orig.m_ioprio >> 13) & 7 ? orig.m_ioprio : 0;
     task->m_start_time_ns = arch::monotonic_ns();
     task->m_sas_ss_sp = orig.m_sas_ss_sp;
     task->m_sas_ss_size = orig.m_sas_ss_size;

@@ -63,6 +63,7 @@ struct Task {
     uint64_t m_nivcsw{0};  // context switches because it was preempted (nivcsw)
     uint64_t m_min_flt{0};  // page faults resolved without I/O (getrusage's ru_minflt)
     int m_nice{0};          // -20..19, inherited at fork
+    int m_ioprio{0};        // ioprio_set's class and level (Linux's io_context->ioprio); 0: none
     uint64_t m_start_time_ns{0};  // monotonic time at fork (Linux's start_boottime): /proc/<pid>/stat
 
     // Set by set_tid_address / CLONE_CHILD_CLEARTID; set_robust_list's registration.
