@@ -6,6 +6,8 @@
 namespace kernel {
 
 void vprintk(StringView fmt, std::span<const FormatArg> args);
+// A panic's report reaches the console whatever syslog(2) set (Linux's console_verbose).
+void console_verbose();
 
 template <typename... Args>
 void printk(StringView fmt, const Args&... args) {

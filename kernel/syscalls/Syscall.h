@@ -100,5 +100,6 @@ void register_futex_syscalls(SyscallTable&);    // syscalls/FutexSyscalls.cpp
 void register_poll_syscalls(SyscallTable&);     // syscalls/PollSyscalls.cpp
 void register_pidfd_syscalls(SyscallTable&);    // syscalls/PidFdSyscalls.cpp
 void register_cred_syscalls(SyscallTable&);     // syscalls/CredSyscalls.cpp
+void register_syslog_syscalls(SyscallTable&);   // debug/Printk.cpp
 
 }  // namespace kernel

@@ -22,6 +22,7 @@ void syscalls_init() {
     register_poll_syscalls(g_table);
     register_pidfd_syscalls(g_table);
     register_cred_syscalls(g_table);
+    register_syslog_syscalls(g_table);
 }
 
 const char* syscall_name(uint64_t number) {

@@ -22,6 +22,8 @@ public:
 };
 }  // namespace
 
+void console_verbose() {}
+
 void vprintk(StringView fmt, std::span<const FormatArg> args) {
     StderrSink sink;
     vformat(sink, fmt, args);

@@ -44,6 +44,7 @@ void print_address(uint64_t address) {
 // Only the first panic reports; a fault while reporting just stops the machine.
 void enter_panic() {
     asm volatile("cli");
+    console_verbose();
     if (g_panicking.fetch_add(1) != 0) {
         printk("\n(nested panic: stopping)\n");
         arch::power_off(arch::PANIC_STATUS);
