@@ -38,7 +38,7 @@ int main(void) {
     printf("READ_ALL length 0: %s\n", res(sc(SYS_syslog, 3, buf, 0)));
     printf("READ_ALL NULL: %s\n", res(sc(SYS_syslog, 3, 0, 10)));
     printf("READ_ALL length -1: %s\n", res(sc(SYS_syslog, 3, buf, -1)));
-    printf("READ_ALL wild buffer: %s\n", res(sc(SYS_syslog, 3, 16, 100)));
+    printf("READ_ALL wild buffer: %s\n", res(sc(SYS_syslog, 3, 16, sizeof buf)));
     printf("READ_ALL kernel buffer: %s\n", res(sc(SYS_syslog, 3, 0xffff800000000000ul, 100)));
     printf("SIZE_UNREAD not negative: %s\n", yes(sc(SYS_syslog, 9, 0, 0) >= 0));
     printf("READ 10 bytes: %s\n", res(sc(SYS_syslog, 2, buf, 10)));
