@@ -453,16 +453,66 @@ ErrorOr<long> sys_clock_getres(int clock_id, UserPtr<KernelTimespec> result) {
     return 0;
 }
 
+// Linux's sys_tz: the struct timezone settimeofday stored (minutes west, dst type), which
+// gettimeofday hands back and nothing else uses.
+constinit int32_t g_sys_tz[2] = {0, 0};
+
 ErrorOr<long> sys_gettimeofday(UserPtr<KernelTimeval> tv, uint64_t tz) {
     if (!tv.is_null()) {
         uint64_t now = arch::realtime_ns();
         TRY(copy_to_user(tv, KernelTimeval{int64_t(now / NSEC_PER_SEC), int64_t(now % NSEC_PER_SEC / 1000)}));
     }
     if (tz) {
-        int32_t zone[2] = {0, 0};  // struct timezone: minutes west, dst type
+        int32_t zone[2] = {g_sys_tz[0], g_sys_tz[1]};
         TRY(copy_to_user(tz, zone, sizeof(zone)));
     }
     return 0;
+}
+
+// do_sys_settimeofday64: a time the clock can hold (timespec64_valid_settod: not negative,
+// below KTIME_SEC_MAX less 30 years of uptime), else EINVAL; then CAP_SYS_TIME (EPERM); a
+// zone within +-15 hours (EINVAL). Sleepers on absolute CLOCK_REALTIME deadlines keep the
+// monotonic deadline they computed (Linux re-arms them: clock_was_set).
+ErrorOr<long> do_settimeofday(const KernelTimespec* ts, const int32_t* zone) {
+    constexpr int64_t TIME_SETTOD_SEC_MAX = 9223372036ll - 30ll * 365 * 86400;
+    if (ts && (ts->tv_sec < 0 || ts->tv_sec >= TIME_SETTOD_SEC_MAX || ts->tv_nsec < 0 ||
+               uint64_t(ts->tv_nsec) >= NSEC_PER_SEC))
+        return Error::from_errno(EINVAL);
+    if (!capable(CAP_SYS_TIME))
+        return Error::from_errno(EPERM);
+    if (zone) {
+        if (zone[0] > 15 * 60 || zone[0] < -15 * 60)
+            return Error::from_errno(EINVAL);
+        g_sys_tz[0] = zone[0];
+        g_sys_tz[1] = zone[1];
+    }
+    if (ts)
+        arch::set_realtime_ns(uint64_t(ts->tv_sec) * NSEC_PER_SEC + uint64_t(ts->tv_nsec));
+    return 0;
+}
+
+ErrorOr<long> sys_settimeofday(UserPtr<KernelTimeval> user_tv, uint64_t user_tz) {
+    KernelTimespec ts;
+    int32_t zone[2];
+    if (!user_tv.is_null()) {
+        KernelTimeval tv;
+        TRY(copy_from_user(&tv, user_tv));
+        if (tv.tv_usec > 1000000 || tv.tv_usec < 0)
+            return Error::from_errno(EINVAL);
+        ts = {tv.tv_sec, tv.tv_usec * 1000};
+    }
+    if (user_tz)
+        TRY(copy_from_user(zone, user_tz, sizeof zone));
+    return do_settimeofday(user_tv.is_null() ? nullptr : &ts, user_tz ? zone : nullptr);
+}
+
+// clock_settime: only CLOCK_REALTIME can be set (no other clock has a clock_set): EINVAL.
+ErrorOr<long> sys_clock_settime(int clock_id, UserPtr<KernelTimespec> user_ts) {
+    if (clock_id != CLOCK_REALTIME)
+        return Error::from_errno(EINVAL);
+    KernelTimespec ts;
+    TRY(copy_from_user(&ts, user_ts));
+    return do_settimeofday(&ts, nullptr);
 }
 
 ErrorOr<long> sys_time(UserPtr<int64_t> tloc) {
@@ -992,6 +1042,8 @@ void register_process_syscalls(SyscallTable& table) {
     table.add<sys_clock_gettime>(__NR_clock_gettime);
     table.add<sys_clock_getres>(__NR_clock_getres);
     table.add<sys_gettimeofday>(__NR_gettimeofday);
+    table.add<sys_settimeofday>(__NR_settimeofday);
+    table.add<sys_clock_settime>(__NR_clock_settime);
     table.add<sys_time>(__NR_time);
     table.add<sys_nanosleep>(__NR_nanosleep);
     table.add<sys_clock_nanosleep>(__NR_clock_nanosleep);

@@ -57,4 +57,5 @@ void rtc_init() {
 
 namespace kernel::arch {
 uint64_t realtime_ns() { return x86::g_boot_epoch_ns + (monotonic_ns() - x86::g_boot_monotonic_ns); }
+void set_realtime_ns(uint64_t ns) { x86::g_boot_epoch_ns = ns - (monotonic_ns() - x86::g_boot_monotonic_ns); }
 }  // namespace kernel::arch

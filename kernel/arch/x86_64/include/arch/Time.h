@@ -10,4 +10,6 @@ uint64_t kernel_entry_ns();
 // Wall-clock time (CLOCK_REALTIME): nanoseconds since the Unix epoch, from the CMOS clock read
 // at boot plus monotonic time since.
 uint64_t realtime_ns();
+// Sets the wall clock to `ns` since the epoch from now on (settimeofday, clock_settime).
+void set_realtime_ns(uint64_t ns);
 }  // namespace kernel::arch
