@@ -22,6 +22,7 @@
 namespace kernel {
 
 class File;
+class FormatSink;
 struct Path;
 
 inline constexpr size_t PATH_MAX_LEN = 4096;  // PATH_MAX, counting the NUL
@@ -97,6 +98,9 @@ public:
     virtual StringView name() const = 0;  // the type, as mount(2) and /proc/mounts name it
     // Linux's simple_statfs by default: the type's magic number (<linux/magic.h>) alone.
     virtual FsStats stats() const;
+    // The file system's own mount options, each after a comma, for /proc/<pid>/mounts (Linux's
+    // ->show_options); none by default.
+    virtual void show_options(FormatSink&) const {}
     uint32_t dev() const { return m_dev; }
     // The user namespace of the mounter (Linux's s_user_ns): ids not mapped there cannot own
     // its files.

@@ -451,8 +451,9 @@ private:
 // mounts (fs/proc_namespace.c show_vfsmnt): the mounts of the task's mount namespace that its
 // root reaches, parents before children: "source mountpoint type options 0 0", with space,
 // tab, newline and backslash in names written in octal (mangle). The options are rw or ro, then
-// what Linux adds by default: relatime for every mount but the initial root, and tmpfs's
-// inode64. Sprout keeps no other mount flags (nosuid, nodev, noexec...).
+// what Linux adds by default: relatime for every mount but the initial root, then the file
+// system's own (FileSystem::show_options: tmpfs's size, nr_inodes, mode, inode64). Sprout keeps
+// no other mount flags (nosuid, nodev, noexec...).
 class MountsFile final : public TaskFile {
 public:
     MountsFile(FileSystem& fs, uint64_t ino, PseudoInode& parent, NonnullRefPtr<Pid> pid)
@@ -511,8 +512,9 @@ private:
         mangle(out, path.value());
         out.write(" ", 1);
         mangle(out, initial_root ? StringView("rootfs") : type);
-        format_to(out, " {}{}{} 0 0\n", mount.is_read_only() ? "ro" : "rw", initial_root ? "" : ",relatime",
-                  type == "tmpfs" ? ",inode64" : "");
+        format_to(out, " {}{}", mount.is_read_only() ? "ro" : "rw", initial_root ? "" : ",relatime");
+        mount.root().fs().show_options(out);
+        out.write(" 0 0\n", 5);
     }
 };
 

@@ -5,6 +5,7 @@
 #include "fs/File.h"
 #include "fs/KernelBuffer.h"
 #include "fs/PageMap.h"
+#include "lib/Format.h"
 #include "mm/Vma.h"
 #include "lib/OwnPtr.h"
 #include "mm/Heap.h"
@@ -21,6 +22,24 @@ class RamfsSuper final : public FileSystem {
 public:
     RamfsSuper(StringView type, RamfsLimits limits) : m_type(type), m_limits(limits) {}
     StringView name() const override { return m_type; }
+    void set_root_mode(uint32_t mode) { m_root_mode = mode; }
+    // shmem_show_options (or ramfs_show_options): what differs from a plain mount, then tmpfs's
+    // inode64.
+    void show_options(FormatSink& out) const override {
+        if (m_type != "tmpfs") {
+            if (m_root_mode != 0755)
+                format_to(out, ",mode={:03o}", m_root_mode);
+            return;
+        }
+        RamfsLimits defaults = RamfsLimits::tmpfs_default();
+        if (m_limits.max_blocks != defaults.max_blocks)
+            format_to(out, ",size={}k", m_limits.max_blocks * (PAGE_SIZE / 1024));
+        if (m_limits.max_inodes != defaults.max_inodes)
+            format_to(out, ",nr_inodes={}", m_limits.max_inodes);
+        if (m_root_mode != 01777)
+            format_to(out, ",mode={:03o}", m_root_mode);
+        out.write(",inode64", 8);
+    }
     // shmem_statfs: the limits and what is left of them.
     FsStats stats() const override {
         FsStats stats = FileSystem::stats();
@@ -54,6 +73,7 @@ private:
 
     StringView m_type;
     RamfsLimits m_limits;
+    uint32_t m_root_mode{01777};
     std::atomic<uint64_t> m_next_ino{1};
     std::atomic<uint64_t> m_used_blocks{0};
     std::atomic<uint64_t> m_used_inodes{0};
@@ -800,6 +820,7 @@ RamfsLimits RamfsLimits::tmpfs_default() {
 
 ErrorOr<NonnullRefPtr<Inode>> ramfs_create(uint32_t root_permissions, RamfsLimits limits, StringView type) {
     auto super = TRY(try_make_ref_counted<RamfsSuper>(type, limits));
+    super->set_root_mode(root_permissions & S_PERM_MASK);
     auto root = TRY(RamfsInode::create(*super, S_TYPE_DIR | (root_permissions & S_PERM_MASK), 0));
     return NonnullRefPtr<Inode>(std::move(root));
 }
