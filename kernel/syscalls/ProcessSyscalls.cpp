@@ -668,22 +668,39 @@ ErrorOr<long> sys_times(uint64_t user_buffer) {
 }
 
 // getpriority returns 20 - nice (so the result is never negative, unlike the libc wrapper's).
+// The tasks getpriority/setpriority act on (Linux's sys_getpriority walk): PRIO_PROCESS names
+// one thread by its id (0: the caller), PRIO_PGRP every thread of a process group, PRIO_USER
+// every thread of a real uid. Tasklist lock held; live tasks only.
+template <typename F>
+void for_each_priority_target(int which, int who, F fn) {
+    const Cred& cred = *current()->m_cred;
+    auto live = [](const Task& task) { return task.m_exit_state == Task::ExitState::Alive; };
+    if (which == PRIO_PROCESS) {
+        Task* task = who ? find_task_by_vpid_locked(who) : current();
+        if (task && live(*task))
+            fn(*task);
+        return;
+    }
+    int pgrp = who ? pid_nr_from_vnr(who) : current()->m_signal->pgrp;
+    uint32_t uid = who ? make_kuid(*cred.user_ns, uint32_t(who)) : cred.uid;
+    for_each_process([&](Task& process) {
+        for_each_thread(process, [&](Task& thread) {
+            if (live(thread) && (which == PRIO_PGRP ? thread.m_signal->pgrp == pgrp : thread.m_cred->uid == uid))
+                fn(thread);
+            return false;
+        });
+        return false;
+    });
+}
+
 ErrorOr<long> sys_getpriority(int which, int who) {
     if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
         return Error::from_errno(EINVAL);
     SpinlockGuard guard(tasklist_lock());
-    const Cred& cred = *current()->m_cred;
-    uint32_t uid = who ? make_kuid(*cred.user_ns, uint32_t(who)) : cred.uid;
     int best = -1;
-    for_each_process([&](Task& task) {
-        if (task.m_exit_state != Task::ExitState::Alive)
-            return false;
-        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_vnr(task) == who)
-                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? pid_nr_from_vnr(who) : current()->m_signal->pgrp)
-                                           : task.m_cred->uid == uid;
-        if (match && 20 - task.m_nice > best)
+    for_each_priority_target(which, who, [&](Task& task) {
+        if (20 - task.m_nice > best)
             best = 20 - task.m_nice;
-        return false;
     });
     if (best < 0)
         return Error::from_errno(ESRCH);
@@ -699,16 +716,8 @@ ErrorOr<long> sys_setpriority(int which, int who, int nice) {
         nice = 19;
     SpinlockGuard guard(tasklist_lock());
     const Cred& cred = *current()->m_cred;
-    uint32_t uid = who ? make_kuid(*cred.user_ns, uint32_t(who)) : cred.uid;
     int error = ESRCH;
-    for_each_process([&](Task& task) {
-        if (task.m_exit_state != Task::ExitState::Alive)
-            return false;
-        bool match = which == PRIO_PROCESS ? (who == 0 ? &task == current()->m_group_leader : task_tgid_vnr(task) == who)
-                     : which == PRIO_PGRP  ? task.m_signal->pgrp == (who ? pid_nr_from_vnr(who) : current()->m_signal->pgrp)
-                                           : task.m_cred->uid == uid;
-        if (!match)
-            return false;
+    for_each_priority_target(which, who, [&](Task& task) {
         // set_one_prio: our euid must be the target's real or effective uid, and a lower nice
         // value must fit RLIMIT_NICE (as 20 - nice), unless CAP_SYS_NICE. A failure sticks.
         const Cred& pcred = *task.m_cred;
@@ -723,7 +732,6 @@ ErrorOr<long> sys_setpriority(int which, int who, int nice) {
                 error = 0;
             task.m_nice = nice;
         }
-        return false;
     });
     if (error)
         return Error::from_errno(error);
