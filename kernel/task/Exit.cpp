@@ -16,6 +16,7 @@
 #include "lib/ScopeGuard.h"
 #include "mm/AddressSpace.h"
 #include "mm/UserAccess.h"
+#include "task/Fork.h"
 #include "task/Futex.h"
 #include "task/NsProxy.h"
 #include "task/Pid.h"
@@ -44,8 +45,7 @@ void mm_release(Task& task) {
         }
         task.m_clear_child_tid = 0;
     }
-    if (Completion* vfork = std::exchange(task.m_vfork_done, nullptr))
-        vfork->complete();
+    complete_vfork_done(task);
 }
 
 namespace {
