@@ -291,6 +291,13 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
     // transparently (ERESTARTNOINTR), so the child never misses a signal sent to the group.
     if (signal_pending(parent))
         return Error::from_errno(ERESTARTNOINTR);
+    // No more processes in a dying pid namespace (Linux re-checks PIDNS_ADDING here too): its
+    // reaper may have finished zap_pid_ns_processes, which waits only for attached tasks,
+    // while this child's number was taken and not yet attached (a parent outside the
+    // namespace, through setns or unshare(CLONE_NEWPID), preempted in between).
+    for (unsigned level = 1; level <= p->m_pid->level(); ++level)
+        if (!p->m_pid->upid(level).ns->adding)
+            return Error::from_errno(ENOMEM);
 
     if (flags & CLONE_THREAD) {
         p->m_exit_signal = -1;
