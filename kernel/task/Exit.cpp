@@ -229,10 +229,13 @@ void exit_notify(Task& task, bool group_dead, ReleasedTasks& released) {
     Task* reaper = find_new_reaper(task);
     bool same_process = reaper->m_signal == task.m_signal;
     while (Task* child = task.m_children.take_first()) {
-        child->m_real_parent = child->m_parent = reaper;
         reaper->m_children.push_back(*child);
-        // PR_SET_PDEATHSIG: the child's threads learn that the thread that created it died.
+        // Every thread of the child names its process's parent (Linux's forget_original_parent
+        // walks them all): a thread left pointing at us would report to a freed task, through
+        // getppid, a CLONE_PARENT child, or as the leader after an exec. PR_SET_PDEATHSIG: the
+        // child's threads learn that the thread that created it died.
         for_each_thread(*child, [&](Task& thread) {
+            thread.m_real_parent = thread.m_parent = reaper;
             if (thread.m_pdeath_signal && thread.m_exit_state == Task::ExitState::Alive)
                 notify_parent_signal(thread, thread.m_pdeath_signal,
                                      make_kill_info(thread.m_pdeath_signal, task_tgid_nr_ns(task, task_active_pid_ns(thread)), 0));
