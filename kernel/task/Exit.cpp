@@ -75,15 +75,29 @@ Task* find_new_reaper(Task& father) {
     if (Task* thread = find_alive_thread(father))
         return thread;
     unsigned level = father.m_pid->level();
+    // A live thread of the reaper, never its leader as such: a leader that exited stays a
+    // zombie while its threads live, and is released without handing on what it was given
+    // (an exec from another thread frees it), which left orphans pointing at a freed task.
     if (father.m_signal->has_child_subreaper) {
         for (Task* ancestor = father.m_real_parent;
              ancestor && ancestor != init_process() && ancestor->m_pid && ancestor->m_pid->level() == level;
              ancestor = ancestor->m_real_parent) {
-            if (ancestor->m_signal->is_child_subreaper && ancestor->m_exit_state == Task::ExitState::Alive)
-                return ancestor->m_group_leader;
+            if (!ancestor->m_signal || !ancestor->m_signal->is_child_subreaper)
+                continue;
+            if (Task* thread = find_alive_thread(*ancestor))
+                return thread;
         }
     }
-    Task* reaper = task_active_pid_ns(father).child_reaper;
+    // The namespace's init: its role moves to a live thread when the thread holding it exits
+    // (Linux's find_child_reaper); an init with no live thread left is dying (zap_pid_ns_processes).
+    PidNamespace& ns = task_active_pid_ns(father);
+    Task* reaper = ns.child_reaper;
+    if (reaper && reaper->m_exiting) {
+        if (Task* thread = find_alive_thread(*reaper)) {
+            ns.child_reaper = thread;
+            return thread;
+        }
+    }
     return reaper ? reaper : init_process();
 }
 
