@@ -88,16 +88,14 @@ Task* find_new_reaper(Task& father) {
                 return thread;
         }
     }
-    // The namespace's init: its role moves to a live thread when the thread holding it exits
-    // (Linux's find_child_reaper); an init with no live thread left is dying (zap_pid_ns_processes).
+    // The namespace's init: a live thread of it when the thread holding the role has exited
+    // (the role itself stays with the leader, whose group's death runs zap_pid_ns_processes);
+    // an init with no live thread left is dying.
     PidNamespace& ns = task_active_pid_ns(father);
     Task* reaper = ns.child_reaper;
-    if (reaper && reaper->m_exiting) {
-        if (Task* thread = find_alive_thread(*reaper)) {
-            ns.child_reaper = thread;
+    if (reaper && reaper->m_exiting)
+        if (Task* thread = find_alive_thread(*reaper))
             return thread;
-        }
-    }
     return reaper ? reaper : init_process();
 }
 

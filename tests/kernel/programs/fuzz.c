@@ -1057,6 +1057,9 @@ static int run_iteration(long iteration) {
     if (differ) {
         printf("LEAK at iteration %ld (seed %llu): counters not back where its first run left them (it ran twice):\n%s",
                iteration, (unsigned long long)seed, diff);
+        printf("the tasks left (their states and kernel stacks on the console):\n");
+        fflush(stdout);
+        write_counters_file("dump");
         print_sequence(iteration);
         return -1;
     }
