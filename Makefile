@@ -3,6 +3,8 @@
 #   make test    every test: hosted unit tests, in-kernel self-tests in QEMU, lints
 #   make debug   QEMU halted with its gdb stub, and gdb attached with the kernel's symbols
 #   make golden  run tests/user on Linux (one boot) and rewrite their goldens; TESTS="a b" for some
+#   make fuzz    the syscall fuzzer (tests/kernel/programs/fuzz.c) in one boot: FUZZ_SEED=1, FUZZ_ITERS=N
+#                (default: FUZZ_TIME=180 seconds), FUZZ_ARGS="-f FIRST -v ..." (docs/reliability.md)
 #   make bench   bench/procbench on Linux and on Sprout in the same QEMU: medians, Sprout/Linux ratios
 #                (ICOUNT=1 repeatable figures, KVM=1, NOHUGE=1, BENCH_SCALE=F, REUSE=linux: bench/run --help)
 # Variables: APPEND="kernel command line" MEM=256M KVM=1 (opt-in, never for tests) BUILD=build
@@ -41,6 +43,16 @@ golden: bootstrap $(BUILD)/CMakeCache.txt
 .PHONY: bench
 bench: bootstrap $(BUILD)/CMakeCache.txt
 	bench/run --build $(BUILD)
+
+# The fuzzer prints its summary (iterations, system calls, distinct outcomes) and any crash,
+# hang or leak with the seed and iteration that replay it.
+FUZZ_SEED ?= 1
+FUZZ_ITERS ?=
+FUZZ_TIME ?= 180
+.PHONY: fuzz
+fuzz: build
+	SPROUT_BUILD=$(BUILD) tools/vmrun --kernel-path $(BUILD)/sprout.elf --mem $(MEM) --timeout 0 -- \
+		$(BUILD)/tests/kernel/programs/fuzz -s $(FUZZ_SEED) $(if $(FUZZ_ITERS),-n $(FUZZ_ITERS),-t $(FUZZ_TIME)) $(FUZZ_ARGS)
 
 debug: build
 	SPROUT_BUILD=$(BUILD) tools/debug --mem $(MEM) --append "$(APPEND)"

@@ -12,6 +12,7 @@
 #include "fs/ProcSysFiles.h"
 #include "fs/PseudoFs.h"
 #include "fs/Tty.h"
+#include "debug/Watchdog.h"
 #include "lib/OwnPtr.h"
 #include "mm/AddressSpace.h"
 #include "mm/Heap.h"
@@ -548,6 +549,43 @@ public:
     }
 };
 
+// sprout-counters (Sprout's own, for the fuzzer: docs/reliability.md): the invariant counters,
+// one "name value" line each. Root may write "check" (the scheduler's consistency check:
+// EUCLEAN when it finds a problem, which it prints on the console), "dump" (every task's
+// state and kernel stack on the console), "watchdog N" (arm the hang watchdog for N
+// seconds; 0 disarms it) or "beat" (a heartbeat: from the first one on, the watchdog wants
+// one every N seconds rather than any system call).
+class SproutCountersFile final : public PseudoFile {
+public:
+    SproutCountersFile(FileSystem& fs, uint64_t ino, PseudoInode& parent)
+        : PseudoFile(fs, ino, 0644, parent, "sprout-counters", Style::Seq, EIO) {}
+
+    ErrorOr<void> show(FormatSink& out) override {
+        format_invariant_counters(out);
+        return {};
+    }
+
+    ErrorOr<size_t> store(IoBuffer buffer, size_t size, uint64_t&) override {
+        char text[32];
+        StringView written = TRY(copy_written_text(buffer, size, text, sizeof(text)));
+        if (written.size() && written[written.size() - 1] == '\n')
+            written = written.substr(0, written.size() - 1);
+        if (written == "check") {
+            if (sched_check_consistency())
+                return Error::from_errno(EUCLEAN);
+        } else if (written == "beat") {
+            watchdog_beat();
+        } else if (written == "dump") {
+            show_state();
+        } else if (written.starts_with("watchdog ")) {
+            watchdog_set(unsigned(TRY(parse_unsigned(written.substr(9), 10, 3600))));
+        } else {
+            return Error::from_errno(EINVAL);
+        }
+        return size;
+    }
+};
+
 // uptime (fs/proc/uptime.c): seconds since boot and seconds the CPU idled, to the hundredth.
 class UptimeFile final : public PseudoFile {
 public:
@@ -944,6 +982,7 @@ constexpr PseudoEntry ROOT_ENTRIES[] = {
     {"cpuinfo", S_TYPE_REG | 0444},
     {"sys", S_TYPE_DIR | 0555},
     {"mounts", S_TYPE_LNK | 0777},
+    {"sprout-counters", S_TYPE_REG | 0644},
 };
 constexpr uint64_t ROOT_ENTRIES_INO = ROOT_INO + 1;
 // The root lists its fixed entries from position 2 on and then each process at this base
@@ -974,6 +1013,8 @@ public:
             return make_proc_sys_dir(fs(), ino, *this);
         if (index == 8)
             return PseudoSymlink::create(fs(), ino, *this, name, "self/mounts");
+        if (index == 9)
+            return make<SproutCountersFile>(fs(), ino, *this);
         if (index > 0) {
             // proc_self_get_link / proc_thread_self_get_link: the caller's own ids, as the mount's
             // namespace numbers them; nothing for a caller outside it.

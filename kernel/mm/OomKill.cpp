@@ -4,6 +4,7 @@
 
 #include "lib/Printk.h"
 #include "mm/AddressSpace.h"
+#include "mm/PageAllocator.h"
 #include "task/Cred.h"
 #include "task/Process.h"
 #include "task/Scheduler.h"
@@ -14,6 +15,10 @@ namespace kernel {
 namespace {
 
 constexpr uint64_t OOM_WAIT_NS = 4'000'000;  // a tick: the victim gets the CPU meanwhile
+// Fewer free pages than a fault can need (the page and its tables) and a margin: memory has
+// run out. More, and the failure was passing (another task freed meanwhile) or injected
+// (fail-nth, which Linux's allocator honours without invoking the OOM killer).
+constexpr size_t OOM_FREE_PAGES = 32;
 
 // Linux's oom_badness without swap entries or oom_score_adj: the resident pages.
 uint64_t oom_badness(const Task& task) { return task.m_mm ? task.m_mm->rss() : 0; }
@@ -53,6 +58,8 @@ OomOutcome out_of_memory() {
     Task* self = current();
     // Linux's task_will_free_mem(current): a task already dying gives its memory back soon.
     if (fatal_signal_pending(*self))
+        return OomOutcome::Retry;
+    if (page_allocator().free_pages() >= OOM_FREE_PAGES)
         return OomOutcome::Retry;
     if (MmStruct::oom_victims_alive() == 0) {
         SpinlockGuard guard(tasklist_lock());

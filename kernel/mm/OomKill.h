@@ -11,8 +11,10 @@ enum class OomOutcome {
     NoVictim,
 };
 
-// Linux's out_of_memory + pagefault_out_of_memory for a machine without swap, cgroups or
-// oom_score_adj: the process with the most resident pages is chosen, never the global init or
+// Linux's out_of_memory for a machine without swap, cgroups or oom_score_adj, called where a
+// user fault found no page (Linux calls it inside the page allocator). When free pages are
+// not actually exhausted (an injected failure, or memory freed meanwhile) it only retries.
+// Otherwise the process with the most resident pages is chosen, never the global init or
 // a kernel thread, and it and every process sharing its address space get SIGKILL. While a
 // chosen address space has not been torn down, no second victim is chosen; the caller sleeps a
 // tick and lets the victim run to its exit.

@@ -1,4 +1,5 @@
 // The syscall table: Linux's x86-64 numbers (from the UAPI header) mapped to implementations.
+#include "debug/Watchdog.h"
 #include "lib/Printk.h"
 #include "syscalls/Syscall.h"
 #include "syscalls/SyscallNames.h"
@@ -33,6 +34,7 @@ const char* syscall_name(uint64_t number) {
 }
 
 int64_t dispatch_syscall(uint64_t number, const SyscallArgs& args) {
+    note_syscall_progress();
     if (auto handler = g_table.handler(number))
         return handler(args);
     if (number < SYSCALL_COUNT) {

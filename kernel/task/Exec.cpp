@@ -483,7 +483,11 @@ ErrorOr<void> do_execve(StringView path, ArgStrings& argv, ArgStrings& envp, arc
     }
     if (!ok) {
         // Out of memory while populating the new image: like Linux, the process cannot go on.
-        do_exit(killed_by_signal(SIGSEGV));
+        // It dies of SIGSEGV on its way back to user mode (Linux's force_fatal_sig), once this
+        // function's buffers and references (the new address space among them) are released:
+        // do_exit from here would never run their destructors, and leaked them.
+        force_sigsegv(SIGSEGV);
+        return {};
     }
     arch::init_user_frame(frame, image.entry, stack.stack_pointer);
     trace::emit(trace::Event::SchedProcessExec, "filename={} pid={} old_pid={}", path, task->m_tid, old_tid);

@@ -16,6 +16,7 @@
 #include "lib/ScopeGuard.h"
 #include "mm/AddressSpace.h"
 #include "mm/UserAccess.h"
+#include "task/Fork.h"
 #include "task/Futex.h"
 #include "task/NsProxy.h"
 #include "task/Pid.h"
@@ -44,8 +45,7 @@ void mm_release(Task& task) {
         }
         task.m_clear_child_tid = 0;
     }
-    if (Completion* vfork = std::exchange(task.m_vfork_done, nullptr))
-        vfork->complete();
+    complete_vfork_done(task);
 }
 
 namespace {
@@ -75,15 +75,27 @@ Task* find_new_reaper(Task& father) {
     if (Task* thread = find_alive_thread(father))
         return thread;
     unsigned level = father.m_pid->level();
+    // A live thread of the reaper, never its leader as such: a leader that exited stays a
+    // zombie while its threads live, and is released without handing on what it was given
+    // (an exec from another thread frees it), which left orphans pointing at a freed task.
     if (father.m_signal->has_child_subreaper) {
         for (Task* ancestor = father.m_real_parent;
              ancestor && ancestor != init_process() && ancestor->m_pid && ancestor->m_pid->level() == level;
              ancestor = ancestor->m_real_parent) {
-            if (ancestor->m_signal->is_child_subreaper && ancestor->m_exit_state == Task::ExitState::Alive)
-                return ancestor->m_group_leader;
+            if (!ancestor->m_signal || !ancestor->m_signal->is_child_subreaper)
+                continue;
+            if (Task* thread = find_alive_thread(*ancestor))
+                return thread;
         }
     }
-    Task* reaper = task_active_pid_ns(father).child_reaper;
+    // The namespace's init: a live thread of it when the thread holding the role has exited
+    // (the role itself stays with the leader, whose group's death runs zap_pid_ns_processes);
+    // an init with no live thread left is dying.
+    PidNamespace& ns = task_active_pid_ns(father);
+    Task* reaper = ns.child_reaper;
+    if (reaper && reaper->m_exiting)
+        if (Task* thread = find_alive_thread(*reaper))
+            return thread;
     return reaper ? reaper : init_process();
 }
 
@@ -229,10 +241,13 @@ void exit_notify(Task& task, bool group_dead, ReleasedTasks& released) {
     Task* reaper = find_new_reaper(task);
     bool same_process = reaper->m_signal == task.m_signal;
     while (Task* child = task.m_children.take_first()) {
-        child->m_real_parent = child->m_parent = reaper;
         reaper->m_children.push_back(*child);
-        // PR_SET_PDEATHSIG: the child's threads learn that the thread that created it died.
+        // Every thread of the child names its process's parent (Linux's forget_original_parent
+        // walks them all): a thread left pointing at us would report to a freed task, through
+        // getppid, a CLONE_PARENT child, or as the leader after an exec. PR_SET_PDEATHSIG: the
+        // child's threads learn that the thread that created it died.
         for_each_thread(*child, [&](Task& thread) {
+            thread.m_real_parent = thread.m_parent = reaper;
             if (thread.m_pdeath_signal && thread.m_exit_state == Task::ExitState::Alive)
                 notify_parent_signal(thread, thread.m_pdeath_signal,
                                      make_kill_info(thread.m_pdeath_signal, task_tgid_nr_ns(task, task_active_pid_ns(thread)), 0));

@@ -299,6 +299,13 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
     // transparently (ERESTARTNOINTR), so the child never misses a signal sent to the group.
     if (signal_pending(parent))
         return Error::from_errno(ERESTARTNOINTR);
+    // No more processes in a dying pid namespace (Linux re-checks PIDNS_ADDING here too): its
+    // reaper may have finished zap_pid_ns_processes, which waits only for attached tasks,
+    // while this child's number was taken and not yet attached (a parent outside the
+    // namespace, through setns or unshare(CLONE_NEWPID), preempted in between).
+    for (unsigned level = 1; level <= p->m_pid->level(); ++level)
+        if (!p->m_pid->upid(level).ns->adding)
+            return Error::from_errno(ENOMEM);
 
     if (flags & CLONE_THREAD) {
         p->m_exit_signal = -1;
@@ -342,13 +349,27 @@ ErrorOr<Task*> copy_process(const KernelCloneArgs& args, PidfdReservation& pidfd
     return p.commit();
 }
 
-// Sleeps until the vfork child execs or exits; killable (the parent may die meanwhile).
+// Guards every task's m_vfork_done (Linux takes the child's task_lock): the Completion lives
+// on the parent's stack, so the child completes it, and a killed parent takes it back, under
+// this lock; a parent that returned can no longer be completed.
+constinit Spinlock g_vfork_lock;
+
+// Sleeps until the vfork child execs or exits; killable (the parent may die meanwhile: then
+// the child keeps running, and no longer points at the parent's Completion).
 void wait_for_vfork_done(Task& child, Completion& vfork) {
-    vfork.wait_for_completion();
-    (void)child;
+    if (!vfork.wait_for_completion_killable()) {
+        SpinlockGuard guard(g_vfork_lock);
+        child.m_vfork_done = nullptr;
+    }
 }
 
 }  // namespace
+
+void complete_vfork_done(Task& child) {
+    SpinlockGuard guard(g_vfork_lock);
+    if (Completion* vfork = std::exchange(child.m_vfork_done, nullptr))
+        vfork->complete();
+}
 
 void set_fork_fail_nth(unsigned n) { g_fork_fail_nth.store(n); }
 

@@ -31,6 +31,10 @@ ErrorOr<int> kernel_clone(const KernelCloneArgs& args);
 // without those namespaces answers.
 ErrorOr<long> sys_unshare(uint64_t flags);
 
+// Linux's complete_vfork_done: a vfork child's exec or exit releases its waiting parent,
+// unless the parent, killed while waiting, has let go of the child already.
+void complete_vfork_done(Task& child);
+
 // The child's first act, before its first return to user mode (Linux's schedule_tail):
 // CLONE_CHILD_SETTID's write of its own tid.
 void fork_child_started(Task& child);

@@ -320,6 +320,66 @@ size_t nr_tasks() {
     return g_nr_tasks;
 }
 
+int sched_check_consistency() {
+    auto& rq = this_rq();
+    arch::IrqFlags flags = arch::irq_save();
+    g_all_tasks_lock.lock_no_irq();
+    rq.lock.lock_no_irq();
+    int problems = 0;
+    auto problem = [&](const Task& task, const char* what) {
+        printk("sched: inconsistent: task {} ({}): {}\n", task.m_tid, task.m_comm, what);
+        ++problems;
+    };
+    size_t listed = 0;
+    for (Task& task : g_all_tasks) {
+        ++listed;
+        if (!task.stack_intact())
+            problem(task, "end-of-stack canary overwritten");
+        if (task.m_on_rq && &task != rq.current && !task.m_run_node.is_linked())
+            problem(task, "on_rq but neither queued nor running");
+        if (!task.m_on_rq && task.m_run_node.is_linked())
+            problem(task, "queued but not on_rq");
+    }
+    if (listed != g_nr_tasks) {
+        printk("sched: inconsistent: {} tasks listed, {} counted\n", listed, g_nr_tasks);
+        ++problems;
+    }
+    size_t queued = 0;
+    for (Task& task : rq.queue) {
+        if (++queued > listed + 1) {
+            printk("sched: inconsistent: the run queue is longer than the task list (a cycle?)\n");
+            ++problems;
+            break;
+        }
+        if (!task.m_on_rq)
+            problem(task, "queued without on_rq");
+        if (task.m_state == TaskState::Dead)
+            problem(task, "dead but queued");
+        if (task.m_is_idle)
+            problem(task, "the idle task is queued");
+        if (!task.m_all_node.is_linked())
+            problem(task, "queued but not in the task list");
+        if (&task == rq.current)
+            problem(task, "queued while running");
+    }
+    rq.lock.unlock_no_irq();
+    g_all_tasks_lock.unlock_no_irq();
+    arch::irq_restore(flags);
+    return problems;
+}
+
+void for_each_task_unlocked(void (*fn)(Task&, bool running, void*), void* context) {
+    Task* running = this_rq().current;
+    if (running->m_is_idle)
+        fn(*running, true, context);
+    size_t limit = g_nr_tasks + 16;  // a corrupt list must not loop forever
+    for (Task& task : g_all_tasks) {
+        fn(task, &task == running, context);
+        if (--limit == 0)
+            break;
+    }
+}
+
 ErrorOr<Task*> alloc_task_struct() {
     void* memory = g_task_cache.allocate();
     if (!memory)

@@ -60,6 +60,16 @@ uint64_t task_runtime_ns(const Task& task);
 // Tasks that exist (created and not yet freed), for leak checks.
 size_t nr_tasks();
 
+// For the fuzzer's checks and the watchdog (debug/Watchdog.h). sched_check_consistency
+// compares the run queue with the task list under both locks: every queued task is linked in
+// the list, marked on_rq, alive and not the idle task; every task marked on_rq is queued or
+// running; the list holds as many tasks as counted; every kernel stack's canary is intact.
+// Prints each problem, returns how many. for_each_task_unlocked walks the task list without
+// its lock (a hang report must not wait on a lock the hang may hold); fn gets whether the task
+// is the one running on this CPU.
+int sched_check_consistency();
+void for_each_task_unlocked(void (*fn)(Task&, bool running, void*), void* context);
+
 // The idle loop of this CPU; the boot thread ends up here.
 [[noreturn]] void cpu_idle_loop();
 

@@ -249,8 +249,11 @@ void complete_signal(Task& task, int sig, bool group) {
     }
     bool fatal = !sig_in_mask(sig, SIG_KERNEL_IGNORE_MASK | SIG_KERNEL_STOP_MASK) &&
                  sig_handler(task, sig) == uint64_t(SIG_DFL);
+    // A namespace's init dies of SIGKILL from an ancestor namespace (prepare_signal let it
+    // through) as fast as any process, killable sleeps included; another fatal signal reaches it
+    // only while blocked by the thread it was sent to, and is dropped when it is dequeued.
     if (fatal && !(chosen->m_blocked & sigmask(sig)) && !signal.group_exiting && !sig_kernel_coredump(sig) &&
-        !is_unkillable(task)) {
+        (!is_unkillable(task) || sig == SIGKILL)) {
         // The group exit ends any stop: stopped threads wake to die.
         signal.group_exiting = true;
         signal.group_exit_code = killed_by_signal(sig);

@@ -1,5 +1,7 @@
 #include "task/WaitQueue.h"
 
+#include "task/Signal.h"
+
 namespace kernel {
 
 void WaitQueue::add(WaitQueueEntry& entry) {
@@ -55,6 +57,35 @@ void Completion::wait_for_completion() {
         }
         m_wait.wait_event([&] { return m_done.load() != 0; });
     }
+}
+
+bool Completion::wait_for_completion_killable() {
+    // Sprout has no TASK_KILLABLE: the sleep is interruptible, and a signal that is not fatal
+    // only makes the loop go round again.
+    WaitQueueEntry entry{current(), {}};
+    m_wait.add(entry);
+    bool done = false;
+    for (;;) {
+        set_current_state(TaskState::Interruptible);
+        uint32_t value = m_done.load();
+        if (value == DONE_ALL) {
+            done = true;
+            break;
+        }
+        if (value > 0) {
+            if (m_done.compare_exchange_weak(value, value - 1)) {
+                done = true;
+                break;
+            }
+            continue;
+        }
+        if (fatal_signal_pending(*current()))
+            break;
+        schedule();
+    }
+    set_current_state(TaskState::Running);
+    m_wait.remove(entry);
+    return done;
 }
 
 bool Completion::is_done() { return m_done.load() != 0; }

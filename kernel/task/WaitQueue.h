@@ -61,6 +61,9 @@ public:
     void complete();      // releases one waiter (or the next one to wait)
     void complete_all();  // releases everyone, now and later
     void wait_for_completion();
+    // Linux's wait_for_completion_killable: also ends when a fatal signal (SIGKILL, a group
+    // exit) is pending; true when the completion came, false when killed.
+    [[nodiscard]] bool wait_for_completion_killable();
     bool is_done();
     void reinit();
 

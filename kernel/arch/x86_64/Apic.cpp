@@ -9,6 +9,7 @@
 
 #include "arch/x86_64/Paging.h"
 #include "arch/x86_64/Traps.h"
+#include "debug/Watchdog.h"
 #include "lib/Printk.h"
 #include "task/Scheduler.h"
 
@@ -43,9 +44,10 @@ void mask_legacy_pic() {
     outb(0xa1, 0xff);
 }
 
-void timer_interrupt(arch::TrapFrame&) {
+void timer_interrupt(arch::TrapFrame& frame) {
     apic_eoi();
     scheduler_tick();
+    watchdog_tick(frame.rip, frame.rbp, frame.from_user());
 }
 
 void spurious_interrupt(arch::TrapFrame&) {}  // no EOI for spurious interrupts, by the spec
