@@ -334,6 +334,7 @@ void zap_pid_ns_processes(PidNamespace& ns) {
     {
         SpinlockGuard guard(tasklist_lock());
         ns.adding = false;  // no process may enter any more (disable_pid_allocation)
+        ns.zapper = &me;
     }
     // Children that die from now on are reaped at once.
     {
@@ -367,6 +368,8 @@ void zap_pid_ns_processes(PidNamespace& ns) {
         schedule();
     }
     set_current_state(TaskState::Running);
+    SpinlockGuard guard(tasklist_lock());
+    ns.zapper = nullptr;
 }
 
 }  // namespace kernel

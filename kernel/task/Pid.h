@@ -46,6 +46,10 @@ public:
     int last_pid{0};         // the allocation cursor (Linux's idr cursor)
     unsigned nr_pids{0};     // numbers taken at this level (Linux's pid_allocated)
     bool adding{true};       // Linux's PIDNS_ADDING: cleared when the reaper dies
+    // The thread running zap_pid_ns_processes (tasklist lock): each process of the namespace
+    // that goes wakes it. Linux wakes child_reaper, which it has moved to that thread; here
+    // the role stays with the group leader, which may be a zombie by then.
+    Task* zapper{nullptr};
     bool has_reaper{false};  // a number 1 was ever attached
     RefPtr<UserNamespace> user_ns{UserNamespace::initial()};  // the owner: its capabilities rule here
     uint32_t inum{PROC_PID_INIT_INO};

@@ -216,8 +216,8 @@ void detach_pid(Pid& pid) {
         PidNamespace& ns = *pid.upid(level).ns;
         if (ns.child_reaper == task)
             ns.child_reaper = nullptr;
-        else if (!ns.adding && ns.child_reaper && ns.child_reaper->m_exit_state == Task::ExitState::Alive)
-            wake_up_process(ns.child_reaper);  // not once it has finished dying
+        else if (!ns.adding && ns.zapper)
+            wake_up_process(ns.zapper);  // only while it waits: it clears the field when done
     }
 }
 
