@@ -136,8 +136,11 @@ VirtAddr Vma::start_gap() const {
 
 arch::PageProt Vma::pte_prot(PhysAddr frame) const {
     arch::PageProt prot = page_prot();
+    // A shared frame in a private writable area is mapped for copy-on-write: read-only, even
+    // in a write-only area (Linux's PAGE_COPY: every present page reads on x86). Dropping the
+    // write right alone would leave PAGE_PROT_NONE, and a read would fault for ever.
     if (!is_shared() && (prot & arch::PAGE_PROT_WRITE) && user_frame_refcount(frame) > 1)
-        prot &= ~arch::PAGE_PROT_WRITE;
+        prot = arch::PageProt((prot & ~arch::PAGE_PROT_WRITE) | arch::PAGE_PROT_READ);
     return prot;
 }
 
