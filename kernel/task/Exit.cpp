@@ -91,11 +91,19 @@ Task* find_new_reaper(Task& father) {
     // The namespace's init: a live thread of it when the thread holding the role has exited
     // (the role itself stays with the leader, whose group's death runs zap_pid_ns_processes);
     // an init with no live thread left is dying.
-    PidNamespace& ns = task_active_pid_ns(father);
-    Task* reaper = ns.child_reaper;
+    PidNamespace* ns = &task_active_pid_ns(father);
+    Task* reaper = ns->child_reaper;
     if (reaper && reaper->m_exiting)
         if (Task* thread = find_alive_thread(*reaper))
             return thread;
+    // A namespace whose init is gone (its number detached) takes no orphans: the nearest
+    // ancestor namespace's init does, which waits for every process of its namespace, these
+    // included — never the global init, which waits for nothing of theirs. (Linux keeps the
+    // dead init as child_reaper; with its zap waiting for all, it has no orphans to place.)
+    while (!reaper && ns->parent()) {
+        ns = ns->parent();
+        reaper = ns->child_reaper;
+    }
     return reaper ? reaper : init_process();
 }
 
