@@ -346,10 +346,7 @@ public:
 
     ErrorOr<void> opened(int) override {
         // proc_maps_open's proc_mem_open: the reader must be allowed to read the task.
-        bool allowed = TRY(with_task(*m_pid, [](Task& task) { return ptrace_may_access(task); }));
-        if (!allowed)
-            return Error::from_errno(EACCES);
-        return {};
+        return check_may_read();
     }
 
     ErrorOr<void> show(FormatSink& out) override {
@@ -527,10 +524,7 @@ public:
         : TaskFile(fs, ino, parent, "environ", Style::Seq, std::move(pid), 0400) {}
 
     ErrorOr<void> opened(int) override {
-        bool allowed = TRY(with_task(*m_pid, [](Task& task) { return ptrace_may_access(task); }));
-        if (!allowed)
-            return Error::from_errno(EACCES);
-        return {};
+        return check_may_read();
     }
 
     ErrorOr<void> show(FormatSink& out) override {
@@ -646,10 +640,7 @@ public:
 
     // proc_fdinfo_access_allowed: the reader must be allowed to read the task (EACCES).
     ErrorOr<void> opened(int) override {
-        bool allowed = TRY(with_task(*m_pid, [](Task& task) { return ptrace_may_access(task); }));
-        if (!allowed)
-            return Error::from_errno(EACCES);
-        return {};
+        return check_may_read();
     }
 
     ErrorOr<void> show(FormatSink& out) override {
@@ -811,6 +802,13 @@ ErrorOr<NonnullRefPtr<PseudoInode>> make_proc_place_link(FileSystem& fs, uint64_
     auto link = TRY(make<PlaceLink>(fs, ino, parent, name, std::move(target), std::move(text), length, error));
     link->set_owner(owner.uid, owner.gid);
     return link;
+}
+
+ErrorOr<void> TaskFile::check_may_read() const {
+    bool allowed = TRY(with_task(*m_pid, [](Task& task) { return ptrace_may_access(task); }));
+    if (!allowed)
+        return Error::from_errno(EACCES);
+    return {};
 }
 
 ErrorOr<Inode::Ownership> task_dump_owner(const Pid& pid) {

@@ -44,6 +44,10 @@ public:
         : PseudoFile(fs, ino, permissions, parent, name, style, EIO), m_pid(std::move(pid)) {}
 
 protected:
+    // proc_mem_open's (and proc_fdinfo_access_allowed's) check for files that show a task's
+    // memory or descriptors: the reader must be allowed to read the task (EACCES).
+    ErrorOr<void> check_may_read() const;
+
     NonnullRefPtr<Pid> m_pid;
 };
 

@@ -1115,6 +1115,16 @@ static void setup_files(void) {
     write_file(DIR "/noexec", image, n > 0 ? (size_t)n : 0, 0644);
 }
 
+// One checked iteration, counted, then a heartbeat for the watchdog; 1 when it failed.
+static int run_and_beat(long iteration, long* done) {
+    if (run_iteration_checked(iteration))
+        return 1;
+    ++*done;
+    if (have_counters)
+        write_counters_file("beat");
+    return 0;
+}
+
 int main(int argc, char** argv) {
     // A good execve of this program by a sandbox: exit at once. Anything that does not look
     // like a command line of ours (a sandbox's argv may be wild) exits too.
@@ -1209,24 +1219,14 @@ int main(int argc, char** argv) {
     iterations = 0;
     for (size_t k = 0; k < sizeof replays / sizeof replays[0]; ++k) {
         seed = replays[k].seed;
-        if (run_iteration_checked(replays[k].iteration)) {
-            failed = 1;
+        if ((failed = run_and_beat(replays[k].iteration, &done)))
             break;
-        }
-        ++done;
-        if (have_counters)
-            write_counters_file("beat");
     }
     clock_gettime(CLOCK_MONOTONIC, &now);
 #else
     for (long i = first; !iterations || i < first + iterations; ++i) {
-        if (run_iteration_checked(i)) {
-            failed = 1;
+        if ((failed = run_and_beat(i, &done)))
             break;
-        }
-        ++done;
-        if (have_counters)
-            write_counters_file("beat");
         clock_gettime(CLOCK_MONOTONIC, &now);
         long elapsed = now.tv_sec - start.tv_sec;
         if (done % 500 == 0)
